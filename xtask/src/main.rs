@@ -1,1 +1,211 @@
-fn main() {}
+//! Readroom's build and test tooling, run as `cargo xtask <command>`.
+//!
+//! CI runs `.ci/run`, which runs `cargo xtask ci`, on a clean clone on a fresh machine, so
+//! everything a run needs beyond a Rust toolchain is provided here: the PostgreSQL server is
+//! installed if missing and started fresh, and the DICOM fixtures are fetched by pinned
+//! checksum. A developer gets the same run with the same command. Being plain Rust, it needs
+//! no shell, Make or Python of its own.
+
+mod fixtures;
+mod postgres;
+mod prerequisites;
+
+use std::{
+    env,
+    ffi::{OsStr, OsString},
+    path::{Path, PathBuf},
+    process::{Command, ExitCode, ExitStatus},
+};
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask")]
+#[command(about = "Readroom's build and test tooling")]
+struct Cli {
+    #[command(subcommand)]
+    command: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Runs the whole test suite, with the DICOM fixtures and a throwaway PostgreSQL server
+    /// (unless READROOM_TEST_POSTGRES_URL names one).
+    Test {
+        /// Passed on to `cargo test --workspace --all-targets`, e.g. a test name filter.
+        #[arg(last = true)]
+        args: Vec<OsString>,
+    },
+    /// Fetches the DICOM fixtures into target/fixtures, checking their pinned checksums.
+    Fixtures,
+    /// Starts a throwaway PostgreSQL server and runs a command (default: psql) with
+    /// READROOM_TEST_POSTGRES_URL set to it, then stops the server.
+    Postgres {
+        /// The command and its arguments.
+        #[arg(last = true)]
+        command: Vec<OsString>,
+    },
+    /// Builds and runs the server: `readroom serve`.
+    Run {
+        /// Passed on to `readroom serve`.
+        #[arg(last = true)]
+        args: Vec<OsString>,
+    },
+    /// Runs the benchmarks (the `bench` binary of readroom-tests) in release mode.
+    Bench {
+        /// Passed on to the benchmark binary.
+        #[arg(last = true)]
+        args: Vec<OsString>,
+    },
+    /// Everything CI checks: formatting, clippy, then the whole test suite.
+    Ci,
+}
+
+fn main() -> Result<ExitCode> {
+    let root = repository_root()?;
+    match Cli::parse().command {
+        Task::Test { args } => test(&root, &args),
+        Task::Fixtures => {
+            fixtures::fetch_all(&fixtures_dir(&root))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Task::Postgres { command } => with_postgres(&command),
+        Task::Run { args } => {
+            let status = cargo(&root)
+                .args(["run", "--release", "--package", "readroom", "--", "serve"])
+                .args(args)
+                .status()
+                .context("failed to run cargo run")?;
+            Ok(exit_code(status))
+        }
+        Task::Bench { args } => {
+            let status = cargo(&root)
+                .args([
+                    "run",
+                    "--release",
+                    "--package",
+                    "readroom-tests",
+                    "--bin",
+                    "bench",
+                ])
+                .arg("--")
+                .args(args)
+                .status()
+                .context("failed to run cargo run")?;
+            Ok(exit_code(status))
+        }
+        Task::Ci => ci(&root),
+    }
+}
+
+fn ci(root: &Path) -> Result<ExitCode> {
+    let checks: [(&[&str], &str); 2] = [
+        (
+            &["fmt", "--all", "--check"],
+            "run `cargo fmt --all` to fix it",
+        ),
+        (
+            &[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ],
+            "see clippy's messages above",
+        ),
+    ];
+    for (args, hint) in checks {
+        println!("ci: cargo {}", args.join(" "));
+        let status = cargo(root)
+            .args(args)
+            .status()
+            .with_context(|| format!("failed to run cargo {}", args.join(" ")))?;
+        if !status.success() {
+            bail!("`cargo {}` failed ({status}); {hint}", args.join(" "));
+        }
+    }
+    println!("ci: cargo xtask test");
+    test(root, &[])
+}
+
+fn test(root: &Path, args: &[OsString]) -> Result<ExitCode> {
+    let fixtures = fixtures_dir(root);
+    fixtures::fetch_all(&fixtures)?;
+    // Keeps a server we started alive until the tests are done; dropping it stops it.
+    let server;
+    let given = env::var("READROOM_TEST_POSTGRES_URL").ok();
+    let url = match given.filter(|url| !url.is_empty()) {
+        Some(url) => {
+            println!("postgres: using the server in READROOM_TEST_POSTGRES_URL");
+            url
+        }
+        None => {
+            server = postgres::Server::start()?;
+            server.url().to_owned()
+        }
+    };
+    let status = cargo(root)
+        .args(["test", "--workspace", "--all-targets"])
+        .args(args)
+        .env("READROOM_FIXTURES", &fixtures)
+        .env("READROOM_TEST_POSTGRES_URL", url)
+        .status()
+        .context("failed to run cargo test")?;
+    Ok(exit_code(status))
+}
+
+fn with_postgres(command: &[OsString]) -> Result<ExitCode> {
+    let server = postgres::Server::start()?;
+    let mut child = match command.split_first() {
+        Some((program, args)) => {
+            let mut child = Command::new(program);
+            child.args(args);
+            child
+        }
+        None => {
+            let mut psql = Command::new(server.bindir().join("psql"));
+            psql.arg(server.url());
+            psql
+        }
+    };
+    let status = child
+        .env("READROOM_TEST_POSTGRES_URL", server.url())
+        .status()
+        .with_context(|| format!("failed to run {}", display(child.get_program())))?;
+    Ok(exit_code(status))
+}
+
+/// The workspace root, where every cargo command runs whatever directory xtask was run from.
+fn repository_root() -> Result<PathBuf> {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .context("failed to find the repository root above xtask/")
+}
+
+/// Absolute, because the tests run with their own crate's directory as working directory.
+fn fixtures_dir(root: &Path) -> PathBuf {
+    root.join("target").join("fixtures")
+}
+
+/// The cargo that runs us, so that the toolchain stays the same.
+fn cargo(root: &Path) -> Command {
+    let mut command = Command::new(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    command.current_dir(root);
+    command
+}
+
+/// Passes a child's exit status on; one killed by a signal counts as failed.
+fn exit_code(status: ExitStatus) -> ExitCode {
+    status
+        .code()
+        .and_then(|code| u8::try_from(code).ok())
+        .map_or(ExitCode::FAILURE, ExitCode::from)
+}
+
+fn display(program: &OsStr) -> String {
+    program.to_string_lossy().into_owned()
+}

@@ -1,1 +1,244 @@
-//! placeholder
+//! DICOM for Readroom: parse one Part 10 file from memory within explicit limits, refuse what the
+//! case bank must not hold (non-images, burned-in annotation, absurd sizes, broken files), anonymise
+//! it in place following the PS3.15 Annex E Basic Application Level Confidentiality Profile, and
+//! decode its frames into stored pixel values with their geometry.
+//! This is the only crate that touches dicom-rs, and dicom-rs types and errors never leave it:
+//! callers see [`Instance`], [`Frame`], [`SeriesInfo`] and [`DicomError`].
+//! It must never allocate what a file merely claims (every length is checked against the bytes
+//! really present before dicom-rs reads them), never panic on hostile input, never do IO, and never
+//! let a source identifier survive [`Instance::anonymise`].
+
+mod anonymise;
+mod decode;
+mod frame;
+mod profile;
+mod read;
+
+use dicom_core::Tag;
+use dicom_object::{DefaultDicomObject, InMemDicomObject};
+
+pub use anonymise::Anonymiser;
+pub use profile::{Action, BASIC_PROFILE, ProfileEntry};
+
+/// Everything that can go wrong with one DICOM file, with a message a person can act on.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DicomError {
+    #[error("not a DICOM Part 10 file: {0}")]
+    NotDicom(&'static str),
+    #[error("file of {bytes} bytes exceeds the limit of {limit} bytes")]
+    FileTooLarge { bytes: u64, limit: u64 },
+    #[error("truncated file: {0}")]
+    Truncated(String),
+    #[error(
+        "element ({group:04X},{element:04X}) at byte {offset} claims {length} bytes but only {available} remain"
+    )]
+    ElementLength {
+        group: u16,
+        element: u16,
+        offset: usize,
+        length: u64,
+        available: u64,
+    },
+    #[error("malformed DICOM at byte {offset}: {reason}")]
+    Malformed { offset: usize, reason: String },
+    #[error("unsupported transfer syntax {uid} ({name})")]
+    UnsupportedTransferSyntax { uid: String, name: String },
+    #[error("burned-in annotation: the image has Burned In Annotation = YES")]
+    BurnedInAnnotation,
+    #[error("missing required attribute {0}")]
+    MissingAttribute(&'static str),
+    #[error("not an image: the object has no Pixel Data (7FE0,0010)")]
+    NoPixelData,
+    #[error("invalid {attribute}: {reason}")]
+    InvalidAttribute {
+        attribute: &'static str,
+        reason: String,
+    },
+    #[error("image of {rows}×{columns} pixels exceeds the limit of {limit} pixels per frame")]
+    FrameTooLarge { rows: u32, columns: u32, limit: u64 },
+    #[error("{frames} frames exceed the limit of {limit} frames")]
+    TooManyFrames { frames: u64, limit: u32 },
+    #[error("{total} pixels in all frames exceed the limit of {limit} pixels")]
+    TooManyPixels { total: u64, limit: u64 },
+    #[error("unsupported image: {0}")]
+    UnsupportedImage(String),
+    #[error("the DICOM data could not be parsed: {0}")]
+    Parse(String),
+    #[error("the pixel data could not be decoded: {0}")]
+    Decode(String),
+    #[error("the DICOM file could not be written: {0}")]
+    Write(String),
+    #[error("the instance is already anonymised")]
+    AlreadyAnonymised,
+}
+
+/// Bounds on what one file may make us allocate. Checked before any large allocation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Size of the file itself, and of a deflated data set once inflated.
+    pub max_file_bytes: u64,
+    /// Rows × columns of one frame.
+    pub max_frame_pixels: u64,
+    /// Number of frames of one instance.
+    pub max_frames: u32,
+    /// Rows × columns × frames of one instance.
+    pub max_total_pixels: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: 2 * 1024 * 1024 * 1024,
+            max_frame_pixels: 4096 * 4096,
+            max_frames: 4096,
+            max_total_pixels: 512 * 1024 * 1024,
+        }
+    }
+}
+
+/// One parsed DICOM image instance. Owns the DICOM object.
+#[derive(Debug, Clone)]
+pub struct Instance {
+    obj: DefaultDicomObject,
+    study_uid: String,
+    series_uid: String,
+    sop_uid: String,
+    anonymised: bool,
+}
+
+/// What the importer needs to know to place an instance in its series.
+/// Read it before [`Instance::anonymise`]: descriptions are removed by the profile.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SeriesInfo {
+    pub modality: Option<String>,
+    pub series_description: Option<String>,
+    pub protocol_name: Option<String>,
+    pub series_number: Option<i32>,
+    pub body_part: Option<String>,
+    /// Diffusion b-value in s/mm²: standard (0018,9087), top level or in the functional groups,
+    /// else the Siemens, GE or Philips private attribute.
+    pub b_value: Option<f64>,
+    /// Units hint: (0054,1001) Units or (0028,1054) Rescale Type.
+    pub units: Option<String>,
+    /// (0008,0008) Image Type values, e.g. `DERIVED\PRIMARY\DIFFUSION\ADC`.
+    pub image_type: Vec<String>,
+    pub sop_class_uid: Option<String>,
+    pub rows: u32,
+    pub columns: u32,
+    pub number_of_frames: u32,
+}
+
+/// One decoded frame: stored pixel values (before rescale) and how to place and show them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Frame {
+    pub rows: u32,
+    pub columns: u32,
+    pub pixels: FramePixels,
+    pub rescale_slope: f64,
+    pub rescale_intercept: f64,
+    /// MONOCHROME1: the lowest value is white; the viewer inverts.
+    pub monochrome1: bool,
+    /// Image Position (Patient), LPS mm.
+    pub image_position: Option<[f64; 3]>,
+    /// Image Orientation (Patient): row direction cosines, then column direction cosines.
+    pub image_orientation: Option<[f64; 6]>,
+    /// Pixel Spacing as in DICOM: spacing between rows, then between columns (mm).
+    pub pixel_spacing: Option<[f64; 2]>,
+    pub slice_thickness: Option<f64>,
+    /// Temporal Position Identifier / Temporal Position Index (DCE phase), when present.
+    pub temporal_position: Option<u32>,
+    /// First Window Center / Width, when present.
+    pub window: Option<(f64, f64)>,
+    pub units: Option<String>,
+}
+
+/// Stored pixel values, row by row. Unsigned 8-bit data are widened to `U16`;
+/// signed data are sign-extended from Bits Stored.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FramePixels {
+    U16(Vec<u16>),
+    I16(Vec<i16>),
+}
+
+impl FramePixels {
+    pub fn len(&self) -> usize {
+        match self {
+            FramePixels::U16(v) => v.len(),
+            FramePixels::I16(v) => v.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Parses one DICOM Part 10 file from memory (with or without the 128-byte preamble), checking
+/// limits before any large allocation.
+///
+/// Refuses: not DICOM, truncated, element lengths beyond the end of the data, absurd dimensions,
+/// Burned In Annotation = YES, missing Study/Series/SOP Instance UID, objects without Pixel Data,
+/// and transfer syntaxes whose data set cannot be read. Pixel data in a transfer syntax that
+/// cannot be decoded is refused by [`Instance::decode`], naming the transfer syntax.
+pub fn read_instance(bytes: &[u8], limits: &Limits) -> Result<Instance, DicomError> {
+    read::read_instance(bytes, limits)
+}
+
+impl Instance {
+    pub fn study_instance_uid(&self) -> &str {
+        &self.study_uid
+    }
+
+    pub fn series_instance_uid(&self) -> &str {
+        &self.series_uid
+    }
+
+    pub fn sop_instance_uid(&self) -> &str {
+        &self.sop_uid
+    }
+
+    pub fn transfer_syntax(&self) -> &str {
+        self.obj.meta().transfer_syntax()
+    }
+
+    pub fn series_info(&self) -> SeriesInfo {
+        frame::series_info(&self.obj)
+    }
+
+    /// Applies the Basic Application Level Confidentiality Profile in place, with the
+    /// Retain Longitudinal Temporal Information with Modified Dates and the Retain Patient
+    /// Characteristics options. See [`Anonymiser`].
+    pub fn anonymise(&mut self, anonymiser: &Anonymiser) -> Result<(), DicomError> {
+        if self.anonymised {
+            return Err(DicomError::AlreadyAnonymised);
+        }
+        anonymise::anonymise(&mut self.obj, anonymiser, &self.study_uid)?;
+        self.study_uid = anonymiser.replace_uid(&self.study_uid);
+        self.series_uid = anonymiser.replace_uid(&self.series_uid);
+        self.sop_uid = anonymiser.replace_uid(&self.sop_uid);
+        self.anonymised = true;
+        Ok(())
+    }
+
+    /// Decodes every frame into stored values, checking the limits before decoding.
+    pub fn decode(&self, limits: &Limits) -> Result<Vec<Frame>, DicomError> {
+        decode::decode(&self.obj, limits)
+    }
+
+    /// The Part 10 file (preamble, meta group, data set) in this instance's transfer syntax.
+    pub fn to_file_bytes(&self) -> Result<Vec<u8>, DicomError> {
+        let mut out = Vec::new();
+        self.obj
+            .write_all(&mut out)
+            .map_err(|e| DicomError::Write(e.to_string()))?;
+        Ok(out)
+    }
+}
+
+/// Trimmed string value of a top-level or nested attribute, `None` when absent or empty.
+pub(crate) fn string_of(obj: &InMemDicomObject, tag: Tag) -> Option<String> {
+    let value = obj.get(tag)?.to_str().ok()?;
+    let trimmed = value.trim_matches(|c: char| c == '\0' || c.is_whitespace());
+    (!trimmed.is_empty()).then(|| trimmed.to_string())
+}

@@ -1,11 +1,18 @@
-//! Readroom's domain model: the PI-RADS v2.1 sector map, histology-verified truth and the
-//! case manifest an administrator imports beside the images.
+//! Readroom's domain model: the PI-RADS v2.1 sector map, histology-verified truth, the case
+//! manifest an administrator imports beside the images, prepared series and roles.
 //!
-//! This crate is pure: no IO, no async, no database and no DICOM. Everything here can be
-//! checked with plain unit tests, and every other crate speaks in these types.
+//! This crate is pure: no IO (beyond reading the one manifest file a caller names), no async,
+//! no database and no DICOM. Everything here is checked with plain unit tests, and the other
+//! crates speak in these types.
 
+pub mod account;
 pub mod manifest;
 pub mod sector;
+pub mod series;
 
-pub use manifest::{CaseManifest, ClinicalContext, ManifestError, TruthLesion, TruthManifest, Zone};
-pub use sector::{Level, Sector, Side, SectorRegion};
+pub use account::{Role, UnknownRole, User};
+pub use manifest::{
+    CaseManifest, ClinicalContext, ManifestError, TruthLesion, TruthManifest, Zone,
+};
+pub use sector::{Level, Sector, SectorRegion, Side};
+pub use series::{PixelFormat, PreparedFrame, PreparedSeries, SeriesKind, WindowPreset};

@@ -188,7 +188,9 @@ impl TruthManifest {
                 return Err(invalid("the study appears twice in the manifest".into()));
             }
             if case.study_instance_uid.is_empty() || case.study_instance_uid.len() > 64 {
-                return Err(invalid("study_instance_uid must hold 1 to 64 characters".into()));
+                return Err(invalid(
+                    "study_instance_uid must hold 1 to 64 characters".into(),
+                ));
             }
             if !(1..=5).contains(&case.significant_from_isup) {
                 return Err(invalid("significant_from_isup must be 1 to 5".into()));
@@ -257,7 +259,10 @@ mod tests {
     fn toml_and_json_read_the_same_manifest() {
         let from_toml = TruthManifest::from_toml(EXAMPLE, "a.toml").unwrap();
         let json = serde_json::to_string(&from_toml).unwrap();
-        assert_eq!(TruthManifest::from_json(&json, "a.json").unwrap(), from_toml);
+        assert_eq!(
+            TruthManifest::from_json(&json, "a.json").unwrap(),
+            from_toml
+        );
     }
 
     #[test]
@@ -269,7 +274,11 @@ mod tests {
     #[test]
     fn invalid_manifests_name_the_wrong_field() {
         let cases = [
-            ("isup_grade_group = 3", "isup_grade_group = 6", "isup_grade_group"),
+            (
+                "isup_grade_group = 3",
+                "isup_grade_group = 6",
+                "isup_grade_group",
+            ),
             ("radius_mm = 6.0", "radius_mm = -1.0", "radius_mm"),
             (r#"["mid-left-PZpl"]"#, "[]", "sectors"),
             (r#"["mid-left-PZpl"]"#, r#"["mid-left-XX"]"#, "mid-left-XX"),

@@ -124,7 +124,9 @@ impl fmt::Display for Sector {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown PI-RADS sector `{0}` (expected e.g. `mid-left-PZpl`, `base-right-CZ`, `SV-left` or `US`)")]
+#[error(
+    "unknown PI-RADS sector `{0}` (expected e.g. `mid-left-PZpl`, `base-right-CZ`, `SV-left` or `US`)"
+)]
 pub struct UnknownSector(pub String);
 
 impl FromStr for Sector {
@@ -174,8 +176,14 @@ mod tests {
     #[test]
     fn sector_names_read_as_in_pirads() {
         let cases = [
-            (Sector::Gland(Level::Mid, Side::Left, SectorRegion::PZpl), "mid-left-PZpl"),
-            (Sector::Gland(Level::Apex, Side::Right, SectorRegion::AS), "apex-right-AS"),
+            (
+                Sector::Gland(Level::Mid, Side::Left, SectorRegion::PZpl),
+                "mid-left-PZpl",
+            ),
+            (
+                Sector::Gland(Level::Apex, Side::Right, SectorRegion::AS),
+                "apex-right-AS",
+            ),
             (Sector::CentralZone(Side::Right), "base-right-CZ"),
             (Sector::SeminalVesicle(Side::Left), "SV-left"),
             (Sector::UrethralSphincter, "US"),

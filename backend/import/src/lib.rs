@@ -1,1 +1,447 @@
-//! placeholder
+//! The import pipeline: DICOM files, folders and zip archives in; anonymised, viewer-ready
+//! studies out, each stored whole or not at all.
+//!
+//! For each study: every file is read and checked against limits, anonymised (PS3.15 Annex E),
+//! decoded, grouped into series and prepared for the viewer; then its objects are written and
+//! its rows committed in one transaction. Any failure refuses the whole study with a reason
+//! and removes what was written. Objects of a study whose transaction never committed (a
+//! crash) are removed by [`Importer::remove_uncommitted`]. This crate never stores or reports
+//! a source identifier: only the origin paths the caller gave, in refusals.
+
+mod prepare;
+mod sources;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rand::Rng;
+use rayon::prelude::*;
+use readroom_dicom::{Anonymiser, Instance, Limits};
+use readroom_domain::{CaseManifest, TruthManifest};
+use readroom_store::{NewCase, NewInstance, NewSeries, NewStudy, ObjectStorage, Store, StoreError};
+use serde::Serialize;
+
+pub use prepare::{Prepared, SeriesLabel, prepare_series};
+pub use sources::{Source, collect};
+
+/// A file (or a manifest entry) that was not imported, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Refusal {
+    pub path: String,
+    pub reason: String,
+}
+
+impl Refusal {
+    pub fn new(path: impl std::fmt::Display, reason: impl Into<String>) -> Refusal {
+        Refusal {
+            path: path.to_string(),
+            reason: reason.into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub studies: usize,
+    pub series: usize,
+    pub images: usize,
+}
+
+/// The outcome of one import, as printed at the end (and as `--json`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportSummary {
+    pub imported: Counts,
+    /// Studies that were already stored: importing them again changed nothing.
+    pub unchanged_studies: usize,
+    /// Studies that became cases (truth attached).
+    pub cases: usize,
+    pub refused: Vec<Refusal>,
+    /// Bytes of DICOM read.
+    pub bytes_read: u64,
+}
+
+impl ImportSummary {
+    pub fn merge(&mut self, other: ImportSummary) {
+        self.imported.studies += other.imported.studies;
+        self.imported.series += other.imported.series;
+        self.imported.images += other.imported.images;
+        self.unchanged_studies += other.unchanged_studies;
+        self.cases += other.cases;
+        self.refused.extend(other.refused);
+        self.bytes_read += other.bytes_read;
+    }
+}
+
+/// Progress as the import goes: for a progress bar.
+pub trait Progress: Sync {
+    /// The number of files found, once listed.
+    fn files(&self, _total: usize) {}
+    /// One more file scanned or imported.
+    fn advance(&self, _files: usize) {}
+}
+
+impl Progress for () {}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+#[derive(Debug, Clone)]
+pub struct Importer {
+    store: Store,
+    objects: ObjectStorage,
+    anonymiser: Arc<Anonymiser>,
+    limits: Limits,
+}
+
+/// The setting that holds the installation's anonymisation secret.
+const SECRET_KEY: &str = "anonymisation_secret";
+
+impl Importer {
+    /// An importer keyed by this installation's secret (created on first use).
+    pub async fn new(store: Store, objects: ObjectStorage) -> Result<Importer, ImportError> {
+        let secret = store
+            .installation_value(SECRET_KEY, || {
+                let mut bytes = [0u8; 32];
+                rand::rng().fill_bytes(&mut bytes);
+                hex::encode(bytes)
+            })
+            .await?;
+        let secret: [u8; 32] = hex::decode(&secret)
+            .ok()
+            .and_then(|bytes| bytes.try_into().ok())
+            .ok_or_else(|| StoreError::Corrupt("the anonymisation secret is malformed".into()))?;
+        Ok(Importer {
+            store,
+            objects,
+            anonymiser: Arc::new(Anonymiser::new(secret)),
+            limits: Limits::default(),
+        })
+    }
+
+    pub fn with_limits(mut self, limits: Limits) -> Importer {
+        self.limits = limits;
+        self
+    }
+
+    /// Removes the objects of studies that were written but never committed.
+    pub async fn remove_uncommitted(&self) -> Result<Vec<String>, ImportError> {
+        let committed = self.store.study_uids().await?;
+        Ok(self.objects.remove_studies_except(&committed).await?)
+    }
+
+    /// Imports files, folders and zip archives, with an optional truth manifest.
+    pub async fn import_paths(
+        &self,
+        paths: &[PathBuf],
+        manifest: Option<&TruthManifest>,
+        progress: &dyn Progress,
+    ) -> Result<ImportSummary, ImportError> {
+        let (sources, refused) = collect(paths);
+        let mut summary = self.import(sources, manifest, progress).await?;
+        summary.refused.splice(0..0, refused);
+        Ok(summary)
+    }
+
+    /// Imports the given sources, study by study. Each study is stored whole or refused.
+    /// Manifest entries whose study is neither given nor stored are refused.
+    pub async fn import(
+        &self,
+        sources: Vec<Source>,
+        manifest: Option<&TruthManifest>,
+        progress: &dyn Progress,
+    ) -> Result<ImportSummary, ImportError> {
+        progress.files(sources.len() * 2);
+        let mut summary = ImportSummary::default();
+
+        // First pass: which study each file belongs to. Files are read again per study, so
+        // that memory holds one study at a time.
+        let scanned: Vec<Result<String, String>> = self
+            .blocking(sources.clone(), move |this, sources| {
+                sources
+                    .par_iter()
+                    .map(|source| {
+                        source.read(this.limits.max_file_bytes).and_then(|bytes| {
+                            readroom_dicom::read_instance(&bytes, &this.limits)
+                                .map(|instance| instance.study_instance_uid().to_owned())
+                                .map_err(|err| err.to_string())
+                        })
+                    })
+                    .collect()
+            })
+            .await;
+        progress.advance(sources.len());
+        let mut studies: BTreeMap<String, Vec<Source>> = BTreeMap::new();
+        for (source, scan) in sources.into_iter().zip(scanned) {
+            match scan {
+                Ok(study) => studies.entry(study).or_default().push(source),
+                Err(reason) => summary.refused.push(Refusal::new(&source.origin, reason)),
+            }
+        }
+
+        let cases: HashMap<&str, &CaseManifest> = manifest
+            .map(|m| {
+                m.cases
+                    .iter()
+                    .map(|c| (c.study_instance_uid.as_str(), c))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut seen_in_manifest = HashSet::new();
+        for (source_study, files) in studies {
+            let case = cases.get(source_study.as_str()).copied();
+            if case.is_some() {
+                seen_in_manifest.insert(source_study.clone());
+            }
+            let count = files.len();
+            summary.merge(self.import_study(&source_study, files, case).await?);
+            progress.advance(count);
+        }
+
+        // Truth for studies imported earlier.
+        for case in manifest.map(|m| m.cases.as_slice()).unwrap_or_default() {
+            if seen_in_manifest.contains(&case.study_instance_uid) {
+                continue;
+            }
+            let study_uid = self.anonymiser.replace_uid(&case.study_instance_uid);
+            let origin = format!("truth manifest, case \"{}\"", case.title);
+            if !self.store.study_exists(&study_uid).await? {
+                summary.refused.push(Refusal::new(
+                    origin,
+                    "no such study among the files or in the case bank",
+                ));
+            } else if !self.store.case_exists_for_study(&study_uid).await? {
+                self.store.attach_case(&study_uid, &new_case(case)).await?;
+                summary.cases += 1;
+            }
+        }
+        Ok(summary)
+    }
+
+    async fn import_study(
+        &self,
+        source_study: &str,
+        files: Vec<Source>,
+        case: Option<&CaseManifest>,
+    ) -> Result<ImportSummary, ImportError> {
+        let mut summary = ImportSummary::default();
+        let study_uid = self.anonymiser.replace_uid(source_study);
+        if self.store.study_exists(&study_uid).await? {
+            summary.unchanged_studies = 1;
+            if let Some(case) = case
+                && !self.store.case_exists_for_study(&study_uid).await?
+            {
+                self.store.attach_case(&study_uid, &new_case(case)).await?;
+                summary.cases = 1;
+            }
+            return Ok(summary);
+        }
+
+        let origins: Vec<String> = files.iter().map(|f| f.origin.clone()).collect();
+        let refuse_all = |summary: &mut ImportSummary, culprit: &str, reason: &str| {
+            for origin in &origins {
+                let reason = if origin == culprit {
+                    reason.to_owned()
+                } else {
+                    format!("its study was not imported: {culprit}: {reason}")
+                };
+                summary.refused.push(Refusal::new(origin, reason));
+            }
+        };
+
+        let study = self
+            .blocking((study_uid.clone(), files), |this, (study_uid, files)| {
+                this.build_study(&study_uid, files)
+            })
+            .await;
+        let built = match study {
+            Ok(built) => built,
+            Err(Refusal { path, reason }) => {
+                refuse_all(&mut summary, &path, &reason);
+                return Ok(summary);
+            }
+        };
+        summary.bytes_read = built.bytes_read;
+
+        let prefix = ObjectStorage::study_prefix(&study_uid);
+        let stored = async {
+            for (key, bytes) in built.objects {
+                self.objects.put(&key, bytes).await?;
+            }
+            let new_study = NewStudy {
+                uid: study_uid.clone(),
+                description: case.map_or_else(|| "Imported study".to_owned(), |c| c.title.clone()),
+                series: built.series,
+                case: case.map(new_case),
+            };
+            self.store.insert_study(&new_study).await?;
+            Ok::<_, StoreError>(new_study)
+        }
+        .await;
+        match stored {
+            Ok(study) => {
+                summary.imported = Counts {
+                    studies: 1,
+                    series: study.series.len(),
+                    images: study.series.iter().map(|s| s.instances.len()).sum(),
+                };
+                summary.cases = usize::from(study.case.is_some());
+            }
+            Err(err) => {
+                // Nothing of the study may stay behind. A failure here too is left to
+                // `remove_uncommitted` at the next start.
+                let _ = self.objects.delete_prefix(&prefix).await;
+                let culprit = origins.first().cloned().unwrap_or_default();
+                refuse_all(
+                    &mut summary,
+                    &culprit,
+                    &format!("cannot store the study: {err}"),
+                );
+            }
+        }
+        Ok(summary)
+    }
+
+    /// Reads, anonymises, decodes and prepares one study's files (CPU work, on rayon).
+    fn build_study(&self, study_uid: &str, files: Vec<Source>) -> Result<BuiltStudy, Refusal> {
+        let instances: Vec<(
+            String,
+            u64,
+            Instance,
+            SeriesLabel,
+            Vec<readroom_dicom::Frame>,
+            Vec<u8>,
+        )> = files
+            .par_iter()
+            .map(|source| {
+                let refuse = |reason: String| Refusal::new(&source.origin, reason);
+                let bytes = source.read(self.limits.max_file_bytes).map_err(refuse)?;
+                let mut instance = readroom_dicom::read_instance(&bytes, &self.limits)
+                    .map_err(|e| refuse(e.to_string()))?;
+                let info = instance.series_info();
+                let frames = instance
+                    .decode(&self.limits)
+                    .map_err(|e| refuse(e.to_string()))?;
+                instance
+                    .anonymise(&self.anonymiser)
+                    .map_err(|e| refuse(e.to_string()))?;
+                let label = SeriesLabel {
+                    uid: instance.series_instance_uid().to_owned(),
+                    number: info.series_number.map(i64::from),
+                    modality: info.modality.clone().unwrap_or_else(|| "OT".to_owned()),
+                    // Only to tell T2W from DWI or ADC; never stored.
+                    source_description: [
+                        info.series_description.as_deref().unwrap_or_default(),
+                        info.protocol_name.as_deref().unwrap_or_default(),
+                        &info.image_type.join("\\"),
+                    ]
+                    .join(" "),
+                    diffusion_b_value: info.b_value,
+                };
+                let file = instance
+                    .to_file_bytes()
+                    .map_err(|e| refuse(e.to_string()))?;
+                Ok((
+                    source.origin.clone(),
+                    bytes.len() as u64,
+                    instance,
+                    label,
+                    frames,
+                    file,
+                ))
+            })
+            .collect::<Result<_, Refusal>>()?;
+
+        let bytes_read = instances.iter().map(|i| i.1).sum();
+        let mut by_series: BTreeMap<
+            String,
+            (SeriesLabel, Vec<readroom_dicom::Frame>, Vec<NewInstance>),
+        > = BTreeMap::new();
+        let mut objects = Vec::new();
+        let mut seen = HashSet::new();
+        for (origin, _, instance, label, frames, file) in instances {
+            if instance.study_instance_uid() != study_uid {
+                return Err(Refusal::new(
+                    origin,
+                    "the file changed while it was imported",
+                ));
+            }
+            // The same image given twice (a folder and a zip of it) is stored once.
+            if !seen.insert(instance.sop_instance_uid().to_owned()) {
+                continue;
+            }
+            let key = ObjectStorage::dicom_key(study_uid, &label.uid, instance.sop_instance_uid());
+            let entry = by_series
+                .entry(label.uid.clone())
+                .or_insert_with(|| (label, Vec::new(), Vec::new()));
+            entry.1.extend(frames);
+            entry.2.push(NewInstance {
+                uid: instance.sop_instance_uid().to_owned(),
+                object_key: key.clone(),
+                bytes: file.len() as u64,
+            });
+            objects.push((key, file));
+        }
+
+        let prepared: Vec<(Prepared, Vec<NewInstance>)> = by_series
+            .into_par_iter()
+            .map(|(uid, (label, frames, instances))| {
+                prepare_series(&label, frames)
+                    .map(|prepared| (prepared, instances))
+                    .map_err(|reason| Refusal::new(format!("series {uid}"), reason))
+            })
+            .collect::<Result<_, _>>()?;
+        let mut series = Vec::new();
+        for (prepared, instances) in prepared {
+            let uid = &prepared.series.uid;
+            objects.push((ObjectStorage::voxels_key(study_uid, uid), prepared.voxels));
+            objects.push((
+                ObjectStorage::thumbnail_key(study_uid, uid),
+                prepared.thumbnail_png,
+            ));
+            series.push(NewSeries {
+                prepared: prepared.series,
+                instances,
+            });
+        }
+        Ok(BuiltStudy {
+            series,
+            objects,
+            bytes_read,
+        })
+    }
+
+    /// Runs CPU-bound work off the async runtime.
+    async fn blocking<T: Send + 'static, R: Send + 'static>(
+        &self,
+        input: T,
+        work: impl FnOnce(&Importer, T) -> R + Send + 'static,
+    ) -> R {
+        let this = self.clone();
+        match tokio::task::spawn_blocking(move || work(&this, input)).await {
+            Ok(result) => result,
+            // A panic in import code is a bug; surface it where it happened.
+            Err(err) => std::panic::resume_unwind(err.into_panic()),
+        }
+    }
+}
+
+struct BuiltStudy {
+    series: Vec<NewSeries>,
+    objects: Vec<(String, Vec<u8>)>,
+    bytes_read: u64,
+}
+
+fn new_case(case: &CaseManifest) -> NewCase {
+    NewCase {
+        title: case.title.clone(),
+        synthetic: case.synthetic,
+        significant_from_isup: case.significant_from_isup,
+        clinical: case.clinical.clone(),
+        lesions: case.lesions.clone(),
+        teaching_notes: case.teaching_notes.clone(),
+    }
+}

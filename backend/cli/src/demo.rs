@@ -1,0 +1,106 @@
+//! The first start: the demo case bank and one demo user per role.
+
+use std::time::Instant;
+
+use anyhow::Context;
+use rayon::prelude::*;
+use readroom_domain::{Role, TruthManifest};
+use readroom_import::{ImportSummary, Importer, Source};
+use readroom_store::{NewUser, Store};
+
+/// The setting recording that the demo bank was loaded (and from which seed).
+const DEMO_BANK_SETTING: &str = "demo_bank";
+
+/// Demo log-ins: the username is the role, the password `demo-<role>`.
+pub fn demo_password(role: Role) -> String {
+    format!("demo-{role}")
+}
+
+/// Generates the demo bank and imports it through the normal import path, once per
+/// installation.
+pub async fn load_bank_once(store: &Store, importer: &Importer) -> anyhow::Result<()> {
+    if store.setting(DEMO_BANK_SETTING).await?.is_some() {
+        return Ok(());
+    }
+    let started = Instant::now();
+    eprintln!(
+        "First start: generating and importing the demo case bank ({} synthetic cases)…",
+        readroom_cases::DEFAULT_CASE_COUNT
+    );
+    let summary = import_bank(
+        importer,
+        readroom_cases::DEFAULT_SEED,
+        readroom_cases::DEFAULT_CASE_COUNT,
+    )
+    .await?;
+    if !summary.refused.is_empty() {
+        crate::import::print_summary(&summary);
+        anyhow::bail!("the demo case bank did not import cleanly");
+    }
+    store
+        .set_setting(
+            DEMO_BANK_SETTING,
+            &format!("seed {}", readroom_cases::DEFAULT_SEED),
+        )
+        .await?;
+    eprintln!(
+        "Demo case bank ready: {} cases, {} series, {} images in {:.1} s.",
+        summary.cases,
+        summary.imported.series,
+        summary.imported.images,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Generates `count` cases (in parallel, a few at a time to bound memory) and imports each.
+pub async fn import_bank(
+    importer: &Importer,
+    seed: u64,
+    count: usize,
+) -> anyhow::Result<ImportSummary> {
+    let mut summary = ImportSummary::default();
+    let batch = rayon::current_num_threads().max(2);
+    for first in (0..count).step_by(batch) {
+        let indices: Vec<usize> = (first..(first + batch).min(count)).collect();
+        let cases = tokio::task::spawn_blocking(move || {
+            indices
+                .into_par_iter()
+                .map(|index| readroom_cases::generate_case(seed, index))
+                .collect::<Vec<_>>()
+        })
+        .await
+        .context("demo bank generation failed")?;
+        for case in cases {
+            let sources = case
+                .files
+                .into_iter()
+                .map(|file| Source::in_memory(file.name, file.bytes))
+                .collect();
+            let manifest = TruthManifest {
+                cases: vec![case.manifest],
+            };
+            summary.merge(importer.import(sources, Some(&manifest), &()).await?);
+        }
+    }
+    Ok(summary)
+}
+
+/// Creates the demo users when the installation has no users at all.
+pub async fn create_users_once(store: &Store) -> anyhow::Result<()> {
+    if store.user_count().await? > 0 {
+        return Ok(());
+    }
+    for role in Role::ALL {
+        store
+            .create_user(&NewUser {
+                username: role.to_string(),
+                display_name: format!("Demo {role}"),
+                password: demo_password(role),
+                roles: vec![role],
+            })
+            .await
+            .with_context(|| format!("failed to create the demo {role}"))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,70 @@
+//! `readroom serve`
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use readroom_domain::Role;
+use readroom_import::Importer;
+use readroom_server::AppState;
+
+use crate::{DataArgs, demo};
+
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// The address to listen on.
+    #[arg(long, env = "READROOM_BIND", default_value = "127.0.0.1:8080")]
+    bind: SocketAddr,
+    /// Do not load the demo case bank and demo users on first start.
+    #[arg(long, env = "READROOM_NO_DEMO")]
+    no_demo: bool,
+    /// Mark session cookies Secure (set this when Readroom is served over HTTPS).
+    #[arg(long, env = "READROOM_SECURE_COOKIES")]
+    secure_cookies: bool,
+}
+
+pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let (store, objects) = args.data.open().await?;
+    let importer = Importer::new(store.clone(), objects.clone()).await?;
+    let removed = importer.remove_uncommitted().await?;
+    if !removed.is_empty() {
+        tracing::warn!(
+            "removed the images of {} studies whose import never completed",
+            removed.len()
+        );
+    }
+    if !args.no_demo {
+        demo::load_bank_once(&store, &importer).await?;
+        demo::create_users_once(&store).await?;
+    }
+
+    let listener = tokio::net::TcpListener::bind(args.bind)
+        .await
+        .with_context(|| format!("failed to listen on {}", args.bind))?;
+    let app = readroom_server::router(AppState {
+        store: store.clone(),
+        objects,
+        secure_cookies: args.secure_cookies,
+    });
+    println!(
+        "Readroom is serving {} cases at http://{}",
+        store.case_count().await?,
+        args.bind
+    );
+    if !args.no_demo {
+        println!("Demo log-ins (username / password), unless changed since:");
+        for role in Role::ALL {
+            println!("  {:<8} / {}", role.as_str(), demo::demo_password(role));
+        }
+    }
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .context("server failed")?;
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}

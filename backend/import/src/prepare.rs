@@ -1,0 +1,344 @@
+//! From decoded frames to the viewer-ready form of a series: frames ordered in space and time,
+//! geometry in patient coordinates, window presets, the voxel object (one zstd frame per image,
+//! so that one image or the whole series can be served without recompressing) and a thumbnail.
+
+use std::io::Cursor;
+
+use rayon::prelude::*;
+use readroom_dicom::{Frame, FramePixels};
+use readroom_domain::{PixelFormat, PreparedFrame, PreparedSeries, SeriesKind, WindowPreset};
+use sha2::{Digest, Sha256};
+
+/// Compression level of stored voxels: fast enough for import at disk speed, and 16-bit MR
+/// compresses to about half.
+const ZSTD_LEVEL: i32 = 3;
+const THUMBNAIL_SIZE: u32 = 128;
+
+/// What a series' source said about itself, before anonymisation removed the descriptions.
+#[derive(Debug, Clone)]
+pub struct SeriesLabel {
+    pub uid: String,
+    pub number: Option<i64>,
+    pub modality: String,
+    pub source_description: String,
+    pub diffusion_b_value: Option<f64>,
+}
+
+#[derive(Debug)]
+pub struct Prepared {
+    pub series: PreparedSeries,
+    pub voxels: Vec<u8>,
+    pub thumbnail_png: Vec<u8>,
+}
+
+/// Orders the frames of one series and builds its prepared form.
+pub fn prepare_series(label: &SeriesLabel, frames: Vec<Frame>) -> Result<Prepared, String> {
+    let first = frames.first().ok_or("series has no images")?;
+    let (rows, columns) = (first.rows, first.columns);
+    if frames
+        .iter()
+        .any(|f| (f.rows, f.columns) != (rows, columns))
+    {
+        return Err("images of different sizes in one series".into());
+    }
+    let pixel_format = match &first.pixels {
+        FramePixels::U16(_) => PixelFormat::U16,
+        FramePixels::I16(_) => PixelFormat::I16,
+    };
+    if frames
+        .iter()
+        .any(|f| matches!(f.pixels, FramePixels::U16(_)) != (pixel_format == PixelFormat::U16))
+    {
+        return Err("signed and unsigned images in one series".into());
+    }
+    let orientation = first
+        .image_orientation
+        .unwrap_or([1.0, 0.0, 0.0, 0.0, 1.0, 0.0]);
+    let row_direction = [orientation[0], orientation[1], orientation[2]];
+    let column_direction = [orientation[3], orientation[4], orientation[5]];
+    let normal = cross(row_direction, column_direction);
+    if norm(normal) < 0.5 {
+        return Err("image orientation is degenerate".into());
+    }
+    if frames.iter().any(|f| {
+        f.image_orientation
+            .is_some_and(|o| o.iter().zip(orientation).any(|(a, b)| (a - b).abs() > 1e-3))
+    }) {
+        return Err("images of different orientations in one series".into());
+    }
+
+    let ordered = order_frames(frames, normal)?;
+    let slices = ordered.first().map_or(0, Vec::len) as u32;
+    let phases = ordered.len() as u32;
+    let positions: Vec<[f64; 3]> = ordered[0]
+        .iter()
+        .enumerate()
+        .map(|(i, f)| f.image_position.unwrap_or([0.0, 0.0, i as f64]))
+        .collect();
+    let first = &ordered[0][0];
+    let slice_thickness_mm = first.slice_thickness;
+    let slice_spacing_mm = slice_spacing(&positions, normal)
+        .or(slice_thickness_mm)
+        .unwrap_or(1.0);
+    let pixel_spacing_mm = first.pixel_spacing.unwrap_or([1.0, 1.0]);
+    let (scanner_window, invert, units) = (first.window, first.monochrome1, first.units.clone());
+
+    let frames: Vec<(u32, u32, Frame)> = ordered
+        .into_iter()
+        .enumerate()
+        .flat_map(|(phase, frames)| {
+            frames
+                .into_iter()
+                .enumerate()
+                .map(move |(slice, frame)| (slice as u32, phase as u32, frame))
+        })
+        .collect();
+
+    let compressed: Vec<Vec<u8>> = frames
+        .par_iter()
+        .map(|(_, _, frame)| zstd::bulk::compress(&little_endian_words(&frame.pixels), ZSTD_LEVEL))
+        .collect::<Result<_, _>>()
+        .map_err(|err| format!("cannot compress voxels: {err}"))?;
+    let mut voxels = Vec::with_capacity(compressed.iter().map(Vec::len).sum());
+    let mut prepared_frames = Vec::with_capacity(frames.len());
+    for ((slice, phase, frame), bytes) in frames.iter().zip(&compressed) {
+        prepared_frames.push(PreparedFrame {
+            slice: *slice,
+            phase: *phase,
+            position_lps_mm: frame
+                .image_position
+                .unwrap_or([0.0, 0.0, f64::from(*slice)]),
+            rescale_slope: frame.rescale_slope,
+            rescale_intercept: frame.rescale_intercept,
+            offset: voxels.len() as u64,
+            length: bytes.len() as u64,
+        });
+        voxels.extend_from_slice(bytes);
+    }
+
+    let auto = auto_window(&frames.iter().map(|(_, _, f)| f).collect::<Vec<_>>());
+    let mut window_presets = Vec::new();
+    if let Some((center, width)) = scanner_window.filter(|(_, width)| *width > 0.0) {
+        window_presets.push(WindowPreset {
+            name: "Scanner".into(),
+            center,
+            width,
+        });
+    }
+    window_presets.push(auto.clone());
+
+    let kind = classify(label, phases);
+    let thumbnail_frame = &frames[(frames.len() / phases as usize) / 2].2;
+    let thumbnail_png = thumbnail(thumbnail_frame, &auto, invert)?;
+
+    Ok(Prepared {
+        series: PreparedSeries {
+            uid: label.uid.clone(),
+            number: label.number,
+            kind,
+            modality: label.modality.clone(),
+            description: describe(kind, label, normal, phases),
+            rows,
+            columns,
+            slices,
+            phases,
+            pixel_format,
+            row_direction,
+            column_direction,
+            normal,
+            pixel_spacing_mm,
+            slice_spacing_mm,
+            slice_thickness_mm,
+            invert,
+            units: units.or_else(|| default_units(kind)),
+            diffusion_b_value: label.diffusion_b_value,
+            window_presets,
+            frames: prepared_frames,
+            voxels_sha256: hex::encode(Sha256::digest(&voxels)),
+            voxels_bytes: voxels.len() as u64,
+        },
+        voxels,
+        thumbnail_png,
+    })
+}
+
+/// Splits frames into phases (by temporal position, or by repeated positions) and sorts each
+/// phase along the slice normal. Every phase must cover the same slices.
+fn order_frames(frames: Vec<Frame>, normal: [f64; 3]) -> Result<Vec<Vec<Frame>>, String> {
+    let along = |f: &Frame| f.image_position.map_or(0.0, |p| dot(p, normal));
+    let mut phases: Vec<Vec<Frame>> = Vec::new();
+    if frames.iter().any(|f| f.temporal_position.is_some()) {
+        let mut keys: Vec<u32> = frames
+            .iter()
+            .map(|f| f.temporal_position.unwrap_or(0))
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        phases.resize_with(keys.len(), Vec::new);
+        for frame in frames {
+            let key = frame.temporal_position.unwrap_or(0);
+            let phase = keys.binary_search(&key).unwrap_or_default();
+            phases[phase].push(frame);
+        }
+    } else {
+        // Without temporal positions, a position seen again starts the next phase.
+        for frame in frames {
+            let position = along(&frame);
+            let phase = phases
+                .iter()
+                .position(|phase| {
+                    frame.image_position.is_none()
+                        || !phase.iter().any(|f| (along(f) - position).abs() < 1e-3)
+                })
+                .unwrap_or(phases.len());
+            if phase == phases.len() {
+                phases.push(Vec::new());
+            }
+            phases[phase].push(frame);
+        }
+    }
+    for phase in &mut phases {
+        phase.sort_by(|a, b| along(a).total_cmp(&along(b)));
+    }
+    let slices = phases[0].len();
+    if phases.iter().any(|phase| phase.len() != slices) {
+        return Err("the phases of the series cover different numbers of slices".into());
+    }
+    Ok(phases)
+}
+
+/// The median distance between neighbouring slices.
+fn slice_spacing(positions: &[[f64; 3]], normal: [f64; 3]) -> Option<f64> {
+    let mut gaps: Vec<f64> = positions
+        .windows(2)
+        .map(|pair| (dot(pair[1], normal) - dot(pair[0], normal)).abs())
+        .filter(|gap| *gap > 1e-6)
+        .collect();
+    gaps.sort_by(f64::total_cmp);
+    gaps.get(gaps.len() / 2).copied()
+}
+
+fn classify(label: &SeriesLabel, phases: u32) -> SeriesKind {
+    let text = label.source_description.to_ascii_lowercase();
+    if phases > 1 || text.contains("dce") || text.contains("dyn") {
+        SeriesKind::Dce
+    } else if text.contains("adc") || text.contains("apparent") {
+        SeriesKind::Adc
+    } else if label.diffusion_b_value.is_some_and(|b| b >= 400.0)
+        || ["dwi", "diff", "trace", "b1400", "b2000", "b1500"]
+            .iter()
+            .any(|k| text.contains(k))
+    {
+        SeriesKind::Dwi
+    } else if text.contains("t2") {
+        SeriesKind::T2w
+    } else {
+        SeriesKind::Other
+    }
+}
+
+/// A description built from what the series is. The source's own free text is not kept: it
+/// can carry identifying details.
+fn describe(kind: SeriesKind, label: &SeriesLabel, normal: [f64; 3], phases: u32) -> String {
+    let plane = match normal.map(f64::abs) {
+        [x, y, z] if z >= x && z >= y => "axial",
+        [x, y, _] if x >= y => "sagittal",
+        _ => "coronal",
+    };
+    match kind {
+        SeriesKind::T2w => format!("T2W {plane}"),
+        SeriesKind::Dwi => match label.diffusion_b_value {
+            Some(b) => format!("DWI b={b:.0} {plane}"),
+            None => format!("DWI {plane}"),
+        },
+        SeriesKind::Adc => format!("ADC {plane}"),
+        SeriesKind::Dce => format!("DCE {plane}, {phases} phases"),
+        SeriesKind::Other => format!("{} {plane}", label.modality),
+    }
+}
+
+fn default_units(kind: SeriesKind) -> Option<String> {
+    (kind == SeriesKind::Adc).then(|| "10^-6 mm²/s".to_owned())
+}
+
+fn little_endian_words(pixels: &FramePixels) -> Vec<u8> {
+    match pixels {
+        FramePixels::U16(values) => values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+        FramePixels::I16(values) => values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+    }
+}
+
+fn values(frame: &Frame) -> impl Iterator<Item = f64> + '_ {
+    let (slope, intercept) = (frame.rescale_slope, frame.rescale_intercept);
+    let raw: Box<dyn Iterator<Item = f64>> = match &frame.pixels {
+        FramePixels::U16(values) => Box::new(values.iter().map(|&v| f64::from(v))),
+        FramePixels::I16(values) => Box::new(values.iter().map(|&v| f64::from(v))),
+    };
+    raw.map(move |v| v * slope + intercept)
+}
+
+/// A window from the 1st to the 99.5th percentile of the rescaled values, from a sample.
+fn auto_window(frames: &[&Frame]) -> WindowPreset {
+    let step = (frames.len() / 16).max(1);
+    let mut sample: Vec<f64> = frames
+        .iter()
+        .step_by(step)
+        .flat_map(|frame| values(frame).step_by(7))
+        .collect();
+    sample.sort_by(f64::total_cmp);
+    let at = |q: f64| {
+        sample
+            .get(((sample.len().saturating_sub(1)) as f64 * q) as usize)
+            .copied()
+    };
+    let (low, high) = (at(0.01).unwrap_or(0.0), at(0.995).unwrap_or(1.0));
+    WindowPreset {
+        name: "Auto".into(),
+        center: (low + high) / 2.0,
+        width: (high - low).max(1.0),
+    }
+}
+
+fn thumbnail(frame: &Frame, window: &WindowPreset, invert: bool) -> Result<Vec<u8>, String> {
+    let low = window.center - window.width / 2.0;
+    let grey: Vec<u8> = values(frame)
+        .map(|v| {
+            let level = ((v - low) / window.width).clamp(0.0, 1.0) * 255.0;
+            if invert {
+                255 - level as u8
+            } else {
+                level as u8
+            }
+        })
+        .collect();
+    let image = image::GrayImage::from_raw(frame.columns, frame.rows, grey)
+        .ok_or("image size does not match its pixels")?;
+    let scale = f64::from(THUMBNAIL_SIZE) / f64::from(frame.columns.max(frame.rows));
+    let (width, height) = (
+        ((f64::from(frame.columns) * scale).round() as u32).max(1),
+        ((f64::from(frame.rows) * scale).round() as u32).max(1),
+    );
+    let small =
+        image::imageops::resize(&image, width, height, image::imageops::FilterType::Triangle);
+    let mut png = Vec::new();
+    small
+        .write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)
+        .map_err(|err| format!("cannot write thumbnail: {err}"))?;
+    Ok(png)
+}
+
+fn dot(a: [f64; 3], b: [f64; 3]) -> f64 {
+    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+}
+
+fn cross(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
+    [
+        a[1] * b[2] - a[2] * b[1],
+        a[2] * b[0] - a[0] * b[2],
+        a[0] * b[1] - a[1] * b[0],
+    ]
+}
+
+fn norm(a: [f64; 3]) -> f64 {
+    dot(a, a).sqrt()
+}

@@ -1,0 +1,315 @@
+//! Studies, series, instances and cases.
+
+use readroom_domain::{ClinicalContext, PreparedSeries, TruthLesion};
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::{Result, Store, StoreError, now_millis};
+
+/// An anonymised study ready to be stored in one transaction.
+#[derive(Debug, Clone)]
+pub struct NewStudy {
+    pub uid: String,
+    pub description: String,
+    pub series: Vec<NewSeries>,
+    pub case: Option<NewCase>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewSeries {
+    pub prepared: PreparedSeries,
+    pub instances: Vec<NewInstance>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewInstance {
+    pub uid: String,
+    pub object_key: String,
+    pub bytes: u64,
+}
+
+/// The truth and teaching material that turn a study into a case.
+#[derive(Debug, Clone)]
+pub struct NewCase {
+    pub title: String,
+    pub synthetic: bool,
+    pub significant_from_isup: u8,
+    pub clinical: ClinicalContext,
+    pub lesions: Vec<TruthLesion>,
+    pub teaching_notes: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredSeries {
+    pub study_uid: String,
+    pub prepared: PreparedSeries,
+}
+
+/// A series as listed with its case: enough for a case list, without the frame index.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SeriesSummary {
+    pub uid: String,
+    pub number: Option<i64>,
+    pub kind: String,
+    pub description: String,
+}
+
+/// A case as a reader sees it before reading: never its truth.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseSummary {
+    pub id: String,
+    pub title: String,
+    pub synthetic: bool,
+    pub clinical: ClinicalContext,
+    pub series: Vec<SeriesSummary>,
+}
+
+/// A case with its prepared series, still without its truth.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseDetail {
+    #[serde(flatten)]
+    pub summary: CaseSummary,
+    pub series_detail: Vec<PreparedSeries>,
+}
+
+impl Store {
+    pub async fn study_exists(&self, uid: &str) -> Result<bool> {
+        let found: Option<String> = sqlx::query_scalar("SELECT uid FROM studies WHERE uid = $1")
+            .bind(uid)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(found.is_some())
+    }
+
+    pub async fn case_exists_for_study(&self, study_uid: &str) -> Result<bool> {
+        let found: Option<String> = sqlx::query_scalar("SELECT id FROM cases WHERE study_uid = $1")
+            .bind(study_uid)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(found.is_some())
+    }
+
+    /// Every stored study UID: what the image storage may hold.
+    pub async fn study_uids(&self) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar("SELECT uid FROM studies ORDER BY uid")
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    /// Stores a study, its series, its instances and its case (if any) in one transaction:
+    /// all of it or none of it. A study already stored is a conflict.
+    pub async fn insert_study(&self, study: &NewStudy) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let existing: Option<String> = sqlx::query_scalar("SELECT uid FROM studies WHERE uid = $1")
+            .bind(&study.uid)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if existing.is_some() {
+            return Err(StoreError::Conflict(format!(
+                "study {} is already stored",
+                study.uid
+            )));
+        }
+        sqlx::query("INSERT INTO studies (uid, description, imported_at) VALUES ($1, $2, $3)")
+            .bind(&study.uid)
+            .bind(&study.description)
+            .bind(now_millis())
+            .execute(&mut *tx)
+            .await?;
+        for series in &study.series {
+            let prepared = &series.prepared;
+            let json = serde_json::to_string(prepared)
+                .map_err(|err| StoreError::Invalid(format!("prepared series: {err}")))?;
+            sqlx::query(
+                "INSERT INTO series (uid, study_uid, number, kind, description, prepared) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(&prepared.uid)
+            .bind(&study.uid)
+            .bind(prepared.number)
+            .bind(prepared.kind.as_str())
+            .bind(&prepared.description)
+            .bind(json)
+            .execute(&mut *tx)
+            .await?;
+            for instance in &series.instances {
+                sqlx::query(
+                    "INSERT INTO instances (uid, series_uid, object_key, bytes) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(&instance.uid)
+                .bind(&prepared.uid)
+                .bind(&instance.object_key)
+                .bind(instance.bytes as i64)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        if let Some(case) = &study.case {
+            insert_case(&mut tx, &study.uid, case).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Turns a stored study into a case. A study that already is a case is a conflict.
+    pub async fn attach_case(&self, study_uid: &str, case: &NewCase) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        if self.case_exists_for_study(study_uid).await? {
+            return Err(StoreError::Conflict(format!(
+                "study {study_uid} already is a case"
+            )));
+        }
+        insert_case(&mut tx, study_uid, case).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn case_count(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM cases")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    /// All cases, in title order, with their series in reading order.
+    pub async fn list_cases(&self) -> Result<Vec<CaseSummary>> {
+        let rows = sqlx::query(
+            "SELECT id, study_uid, title, synthetic, clinical FROM cases ORDER BY title, id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut cases = Vec::with_capacity(rows.len());
+        for row in rows {
+            cases.push(self.case_summary(&row).await?);
+        }
+        Ok(cases)
+    }
+
+    pub async fn case_detail(&self, id: &str) -> Result<Option<CaseDetail>> {
+        let row = sqlx::query(
+            "SELECT id, study_uid, title, synthetic, clinical FROM cases WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let summary = self.case_summary(&row).await?;
+        let study_uid: String = row.try_get("study_uid")?;
+        let prepared: Vec<String> =
+            sqlx::query_scalar("SELECT prepared FROM series WHERE study_uid = $1")
+                .bind(&study_uid)
+                .fetch_all(&self.pool)
+                .await?;
+        let mut series_detail = prepared
+            .iter()
+            .map(|json| parse_prepared(json))
+            .collect::<Result<Vec<_>>>()?;
+        series_detail.sort_by_key(|series| {
+            (
+                series.kind.reading_order(),
+                series.number,
+                series.uid.clone(),
+            )
+        });
+        Ok(Some(CaseDetail {
+            summary,
+            series_detail,
+        }))
+    }
+
+    /// The prepared form of one series, with the study it belongs to.
+    pub async fn series(&self, uid: &str) -> Result<Option<StoredSeries>> {
+        let row = sqlx::query("SELECT study_uid, prepared FROM series WHERE uid = $1")
+            .bind(uid)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(StoredSeries {
+            study_uid: row.try_get("study_uid")?,
+            prepared: parse_prepared(&row.try_get::<String, _>("prepared")?)?,
+        }))
+    }
+
+    /// The truth of a case. Callers must only hand it to those entitled to it.
+    pub async fn case_truth(&self, id: &str) -> Result<Option<Vec<TruthLesion>>> {
+        let json: Option<String> = sqlx::query_scalar("SELECT truth FROM cases WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        json.map(|json| {
+            serde_json::from_str(&json)
+                .map_err(|err| StoreError::Corrupt(format!("truth of case {id}: {err}")))
+        })
+        .transpose()
+    }
+
+    async fn case_summary(&self, row: &AnyRow) -> Result<CaseSummary> {
+        let id: String = row.try_get("id")?;
+        let study_uid: String = row.try_get("study_uid")?;
+        let clinical: String = row.try_get("clinical")?;
+        let clinical = serde_json::from_str(&clinical)
+            .map_err(|err| StoreError::Corrupt(format!("clinical context of case {id}: {err}")))?;
+        let series_rows =
+            sqlx::query("SELECT uid, number, kind, description FROM series WHERE study_uid = $1")
+                .bind(&study_uid)
+                .fetch_all(&self.pool)
+                .await?;
+        let mut series = series_rows
+            .iter()
+            .map(|row| {
+                Ok(SeriesSummary {
+                    uid: row.try_get("uid")?,
+                    number: row.try_get("number")?,
+                    kind: row.try_get("kind")?,
+                    description: row.try_get("description")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        series.sort_by_key(|series| (kind_order(&series.kind), series.number, series.uid.clone()));
+        Ok(CaseSummary {
+            id,
+            title: row.try_get("title")?,
+            synthetic: row.try_get::<i64, _>("synthetic")? != 0,
+            clinical,
+            series,
+        })
+    }
+}
+
+fn kind_order(kind: &str) -> u8 {
+    serde_json::from_value::<readroom_domain::SeriesKind>(serde_json::Value::String(
+        kind.to_owned(),
+    ))
+    .map(|kind| kind.reading_order())
+    .unwrap_or(u8::MAX)
+}
+
+fn parse_prepared(json: &str) -> Result<PreparedSeries> {
+    serde_json::from_str(json).map_err(|err| StoreError::Corrupt(format!("prepared series: {err}")))
+}
+
+async fn insert_case(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    study_uid: &str,
+    case: &NewCase,
+) -> Result<()> {
+    let encode = |what: &str, value: serde_json::Result<String>| {
+        value.map_err(|err| StoreError::Invalid(format!("{what}: {err}")))
+    };
+    sqlx::query(
+        "INSERT INTO cases (id, study_uid, title, synthetic, significant_from_isup, clinical, truth, \
+         teaching_notes, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(uuid::Uuid::new_v4().simple().to_string())
+    .bind(study_uid)
+    .bind(&case.title)
+    .bind(i64::from(case.synthetic))
+    .bind(i64::from(case.significant_from_isup))
+    .bind(encode("clinical context", serde_json::to_string(&case.clinical))?)
+    .bind(encode("truth", serde_json::to_string(&case.lesions))?)
+    .bind(&case.teaching_notes)
+    .bind(now_millis())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
