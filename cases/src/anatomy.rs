@@ -81,7 +81,7 @@ pub(crate) mod tissue {
     pub const SEMINAL_VESICLE: Props = Props::new(2600.0, 0.9, 2100.0, 150.0, 0.3, 0.0, 0.0);
     pub const VESSEL: Props = Props::new(400.0, 0.3, 1800.0, 200.0, 0.3, 0.0, 2.5);
     pub const PZ: Props = Props::new(1800.0, 1.0, 1650.0, 380.0, 0.9, 0.05, 0.0);
-    pub const TZ: Props = Props::new(1050.0, 0.9, 1200.0, 390.0, 1.0, 0.25, 0.0);
+    pub const TZ: Props = Props::new(1150.0, 0.9, 1200.0, 390.0, 1.0, 0.25, 0.0);
     pub const CZ: Props = Props::new(750.0, 0.85, 1150.0, 380.0, 0.7, 0.0, 0.0);
     pub const AS: Props = Props::new(450.0, 0.6, 1100.0, 330.0, 0.4, 0.0, 0.0);
     pub const URETHRA: Props = Props::new(1400.0, 0.9, 1500.0, 360.0, 1.2, 0.0, 0.0);
@@ -599,6 +599,7 @@ pub(crate) fn lesion_sectors(prostate: &Prostate, lesion: &LesionModel) -> Vec<S
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // In tests a panic is the failure report.
 mod tests {
     use super::*;
 

@@ -372,6 +372,7 @@ pub(crate) fn write_image(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // In tests a panic is the failure report.
 mod tests {
     use super::*;
 

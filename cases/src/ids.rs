@@ -37,6 +37,7 @@ pub(crate) fn uid(kind: UidKind, parts: &[u64]) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // In tests a panic is the failure report.
 mod tests {
     use super::*;
 

@@ -111,4 +111,5 @@ pub fn case_manifest(seed: u64, index: usize) -> CaseManifest {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // In tests a panic is the failure report.
 mod tests;

@@ -400,8 +400,8 @@ fn lesion_look(rng: &mut ChaCha8Rng, zone: Zone, isup: u8) -> Props {
         _ => rng.random_range(640.0..740.0),
     };
     let t2 = match (zone, significant) {
-        (Zone::TZ, true) => tissue::TZ.t2 * rng.random_range(0.6..0.72),
-        (Zone::TZ, false) => tissue::TZ.t2 * rng.random_range(0.8..0.88),
+        (Zone::TZ, true) => rng.random_range(520.0..620.0),
+        (Zone::TZ, false) => rng.random_range(650.0..740.0),
         (_, true) => tissue::PZ.t2 * rng.random_range(0.38..0.5),
         (_, false) => tissue::PZ.t2 * rng.random_range(0.6..0.72),
     };
@@ -499,6 +499,7 @@ fn teaching_notes(anatomy: &Anatomy, truth: &[TruthLesion]) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // In tests a panic is the failure report.
 mod tests {
     use super::*;
 

@@ -42,11 +42,12 @@ pub(crate) fn read_instance(bytes: &[u8], limits: &Limits) -> Result<Instance, D
 
     let (ts_uid, dataset_start) = scan_meta(file)?;
     let dataset = &file[dataset_start..];
-    match ts_uid.as_str() {
+    let dataset_end = match ts_uid.as_str() {
         DEFLATED_EXPLICIT_LE => {
             let inflated = inflate_bounded(dataset, limits.max_file_bytes)?;
             // Offsets in errors are then relative to the inflated data set.
             scan_dataset_root(&inflated, Encoding::EXPLICIT_LE, 0)?;
+            dataset.len()
         }
         IMPLICIT_LE => scan_dataset_root(dataset, Encoding::IMPLICIT_LE, start + dataset_start)?,
         EXPLICIT_BE => scan_dataset_root(dataset, Encoding::EXPLICIT_BE, start + dataset_start)?,
@@ -64,13 +65,13 @@ pub(crate) fn read_instance(bytes: &[u8], limits: &Limits) -> Result<Instance, D
                 });
             }
             // Every other transfer syntax encodes the data set in explicit VR little endian.
-            scan_dataset_root(dataset, Encoding::EXPLICIT_LE, start + dataset_start)?;
+            scan_dataset_root(dataset, Encoding::EXPLICIT_LE, start + dataset_start)?
         }
-    }
+    };
 
     let obj = OpenFileOptions::new()
         .read_preamble(ReadPreamble::Never)
-        .from_reader(file)
+        .from_reader(&file[..dataset_start + dataset_end])
         .map_err(|e| DicomError::Parse(e.to_string()))?;
 
     let study_uid = string_of(&obj, tags::STUDY_INSTANCE_UID).ok_or(
@@ -296,6 +297,10 @@ impl Scanner<'_> {
             return Err(self.malformed(pos, "sequences nested too deeply".to_string()));
         }
         while pos < end {
+            // Some writers pad the file with zeros after the last element; that is the end.
+            if depth == 0 && !in_undefined_item && self.data[pos..end].iter().all(|&b| b == 0) {
+                return Ok(pos);
+            }
             let (h, value_pos) = self.header(pos)?;
             if h.group == 0xFFFE {
                 if h.element == 0xE00D && in_undefined_item {
@@ -418,9 +423,10 @@ fn dictionary_says_sequence(h: &Header) -> bool {
         .is_some_and(|entry| entry.vr == VirtualVr::Exact(VR::SQ))
 }
 
-fn scan_dataset_root(data: &[u8], enc: Encoding, base: usize) -> Result<(), DicomError> {
+/// Walks the whole data set; returns where its last element ends (before any zero padding).
+fn scan_dataset_root(data: &[u8], enc: Encoding, base: usize) -> Result<usize, DicomError> {
     let scanner = Scanner { data, enc, base };
-    scanner.dataset(0, data.len(), false, 0).map(|_| ())
+    scanner.dataset(0, data.len(), false, 0)
 }
 
 /// Walks the file meta group (explicit VR little endian, after "DICM"); returns the transfer
