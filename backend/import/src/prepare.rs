@@ -342,3 +342,132 @@ fn cross(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
 fn norm(a: [f64; 3]) -> f64 {
     dot(a, a).sqrt()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(z: f64, phase: Option<u32>, value: u16) -> Frame {
+        Frame {
+            rows: 2,
+            columns: 2,
+            pixels: FramePixels::U16(vec![value; 4]),
+            rescale_slope: 1.0,
+            rescale_intercept: 0.0,
+            monochrome1: false,
+            image_position: Some([0.0, 0.0, z]),
+            image_orientation: Some([1.0, 0.0, 0.0, 0.0, 1.0, 0.0]),
+            pixel_spacing: Some([0.5, 0.5]),
+            slice_thickness: Some(3.0),
+            temporal_position: phase,
+            window: None,
+            units: None,
+        }
+    }
+
+    fn label(description: &str, b_value: Option<f64>) -> SeriesLabel {
+        SeriesLabel {
+            uid: "2.25.1".into(),
+            number: Some(1),
+            modality: "MR".into(),
+            source_description: description.into(),
+            diffusion_b_value: b_value,
+        }
+    }
+
+    #[test]
+    fn slices_are_sorted_along_the_normal_with_the_median_spacing() {
+        let frames = vec![
+            frame(6.0, None, 3),
+            frame(0.0, None, 1),
+            frame(3.0, None, 2),
+        ];
+        let prepared = prepare_series(&label("T2 TSE", None), frames).unwrap();
+        let series = &prepared.series;
+        assert_eq!((series.slices, series.phases), (3, 1));
+        assert_eq!(series.slice_spacing_mm, 3.0);
+        let z: Vec<f64> = series.frames.iter().map(|f| f.position_lps_mm[2]).collect();
+        assert_eq!(z, [0.0, 3.0, 6.0]);
+        let first = &series.frames[0];
+        let words = zstd::bulk::decompress(
+            &prepared.voxels[first.offset as usize..(first.offset + first.length) as usize],
+            8,
+        )
+        .unwrap();
+        assert_eq!(
+            words,
+            [1, 0, 1, 0, 1, 0, 1, 0],
+            "the lowest slice comes first"
+        );
+    }
+
+    #[test]
+    fn phases_come_from_temporal_positions_or_from_repeated_positions() {
+        let tagged = vec![
+            frame(3.0, Some(2), 0),
+            frame(0.0, Some(1), 0),
+            frame(0.0, Some(2), 0),
+            frame(3.0, Some(1), 0),
+        ];
+        let untagged = vec![
+            frame(0.0, None, 0),
+            frame(3.0, None, 0),
+            frame(0.0, None, 0),
+            frame(3.0, None, 0),
+        ];
+        for frames in [tagged, untagged] {
+            let series = prepare_series(&label("dyn", None), frames).unwrap().series;
+            assert_eq!(
+                (series.slices, series.phases, series.kind),
+                (2, 2, SeriesKind::Dce)
+            );
+            let order: Vec<(u32, u32)> = series.frames.iter().map(|f| (f.phase, f.slice)).collect();
+            assert_eq!(order, [(0, 0), (0, 1), (1, 0), (1, 1)]);
+        }
+    }
+
+    #[test]
+    fn inconsistent_series_are_refused_with_a_reason() {
+        let mut other_size = frame(3.0, None, 0);
+        other_size.rows = 3;
+        let mut tilted = frame(3.0, None, 0);
+        tilted.image_orientation = Some([0.0, 1.0, 0.0, 0.0, 0.0, -1.0]);
+        let cases = [
+            (vec![frame(0.0, None, 0), other_size], "different sizes"),
+            (vec![frame(0.0, None, 0), tilted], "different orientations"),
+            (
+                vec![
+                    frame(0.0, Some(1), 0),
+                    frame(3.0, Some(1), 0),
+                    frame(0.0, Some(2), 0),
+                ],
+                "different numbers of slices",
+            ),
+            (vec![], "no images"),
+        ];
+        for (frames, reason) in cases {
+            let err = prepare_series(&label("T2", None), frames).unwrap_err();
+            assert!(err.contains(reason), "{err} should say {reason}");
+        }
+    }
+
+    #[test]
+    fn series_are_classified_by_what_they_are() {
+        let cases = [
+            ("T2W TSE ax", None, SeriesKind::T2w),
+            ("ep2d_diff b50 400 800", Some(1400.0), SeriesKind::Dwi),
+            ("anything", Some(800.0), SeriesKind::Dwi),
+            ("ep2d_diff_ADC", None, SeriesKind::Adc),
+            ("DERIVED\\PRIMARY\\ADC\\ADC", Some(0.0), SeriesKind::Adc),
+            ("localizer", None, SeriesKind::Other),
+        ];
+        for (description, b_value, kind) in cases {
+            assert_eq!(
+                classify(&label(description, b_value), 1),
+                kind,
+                "{description}"
+            );
+        }
+        assert_eq!(classify(&label("t1 vibe", None), 8), SeriesKind::Dce);
+    }
+}
