@@ -17,12 +17,12 @@ use std::sync::Arc;
 
 use rand::Rng;
 use rayon::prelude::*;
-use readroom_dicom::{Anonymiser, Instance, Limits};
+use readroom_dicom::{Anonymiser, Frame, Instance, Limits};
 use readroom_domain::{CaseManifest, TruthManifest};
 use readroom_store::{NewCase, NewInstance, NewSeries, NewStudy, ObjectStorage, Store, StoreError};
 use serde::Serialize;
 
-pub use prepare::{Prepared, SeriesLabel, prepare_series};
+pub use prepare::{Prepared, SeriesLabel, prepare_series, prepare_stacks};
 pub use sources::{Source, collect};
 
 /// A file (or a manifest entry) that was not imported, and why.
@@ -307,14 +307,7 @@ impl Importer {
 
     /// Reads, anonymises, decodes and prepares one study's files (CPU work, on rayon).
     fn build_study(&self, study_uid: &str, files: Vec<Source>) -> Result<BuiltStudy, Refusal> {
-        let instances: Vec<(
-            String,
-            u64,
-            Instance,
-            SeriesLabel,
-            Vec<readroom_dicom::Frame>,
-            Vec<u8>,
-        )> = files
+        let instances: Vec<(String, u64, Instance, SeriesLabel, Vec<Frame>, Vec<u8>)> = files
             .par_iter()
             .map(|source| {
                 let refuse = |reason: String| Refusal::new(&source.origin, reason);
@@ -356,10 +349,10 @@ impl Importer {
             .collect::<Result<_, Refusal>>()?;
 
         let bytes_read = instances.iter().map(|i| i.1).sum();
-        let mut by_series: BTreeMap<
-            String,
-            (SeriesLabel, Vec<readroom_dicom::Frame>, Vec<NewInstance>),
-        > = BTreeMap::new();
+        // Per series: its label, the origin of its first file (for messages), its frames with
+        // the instance each came from, and its instances.
+        type SeriesParts = (SeriesLabel, String, Vec<(usize, Frame)>, Vec<NewInstance>);
+        let mut by_series: BTreeMap<String, SeriesParts> = BTreeMap::new();
         let mut objects = Vec::new();
         let mut seen = HashSet::new();
         for (origin, _, instance, label, frames, file) in instances {
@@ -374,11 +367,12 @@ impl Importer {
                 continue;
             }
             let key = ObjectStorage::dicom_key(study_uid, &label.uid, instance.sop_instance_uid());
-            let entry = by_series
+            let (_, _, series_frames, series_instances) = by_series
                 .entry(label.uid.clone())
-                .or_insert_with(|| (label, Vec::new(), Vec::new()));
-            entry.1.extend(frames);
-            entry.2.push(NewInstance {
+                .or_insert_with(|| (label, origin, Vec::new(), Vec::new()));
+            let position = series_instances.len();
+            series_frames.extend(frames.into_iter().map(|frame| (position, frame)));
+            series_instances.push(NewInstance {
                 uid: instance.sop_instance_uid().to_owned(),
                 object_key: key.clone(),
                 bytes: file.len() as u64,
@@ -386,14 +380,15 @@ impl Importer {
             objects.push((key, file));
         }
 
-        let prepared: Vec<(Prepared, Vec<NewInstance>)> = by_series
+        let prepared: Vec<Vec<(Prepared, Vec<NewInstance>)>> = by_series
             .into_par_iter()
-            .map(|(uid, (label, frames, instances))| {
-                prepare_series(&label, frames)
-                    .map(|prepared| (prepared, instances))
-                    .map_err(|reason| Refusal::new(format!("series {uid}"), reason))
+            .map(|(_, (label, origin, frames, instances))| {
+                prepare_stacks(&label, frames, instances).map_err(|reason| {
+                    Refusal::new(origin, format!("its series cannot be prepared: {reason}"))
+                })
             })
             .collect::<Result<_, _>>()?;
+        let prepared = prepared.into_iter().flatten();
         let mut series = Vec::new();
         for (prepared, instances) in prepared {
             let uid = &prepared.series.uid;

@@ -31,7 +31,73 @@ pub struct Prepared {
     pub thumbnail_png: Vec<u8>,
 }
 
-/// Orders the frames of one series and builds its prepared form.
+/// Prepares a DICOM series as one or more stacks: a series may hold images of several
+/// orientations or sizes (a three-plane localiser), and each such stack is a volume of its own
+/// for the viewer. With one stack, it keeps the series UID; otherwise stack `k` is `<uid>.<k>`.
+/// Each instance goes with the stack of its first frame.
+pub fn prepare_stacks<I>(
+    label: &SeriesLabel,
+    frames: Vec<(usize, Frame)>,
+    instances: Vec<I>,
+) -> Result<Vec<(Prepared, Vec<I>)>, String> {
+    let mut stacks: Vec<(StackKey, Vec<(usize, Frame)>)> = Vec::new();
+    for (instance, frame) in frames {
+        let key = StackKey::of(&frame);
+        match stacks.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, stack)) => stack.push((instance, frame)),
+            None => stacks.push((key, vec![(instance, frame)])),
+        }
+    }
+    let mut owner = vec![None; instances.len()];
+    for (index, (_, stack)) in stacks.iter().enumerate() {
+        for (instance, _) in stack {
+            owner[*instance].get_or_insert(index);
+        }
+    }
+    let mut grouped: Vec<Vec<I>> = stacks.iter().map(|_| Vec::new()).collect();
+    for (instance, stack) in instances.into_iter().zip(owner) {
+        grouped[stack.unwrap_or(0)].push(instance);
+    }
+    let several = stacks.len() > 1;
+    stacks
+        .into_iter()
+        .zip(grouped)
+        .enumerate()
+        .map(|(index, ((_, stack), instances))| {
+            let mut label = label.clone();
+            if several {
+                label.uid = format!("{}.{}", label.uid, index + 1);
+            }
+            let frames = stack.into_iter().map(|(_, frame)| frame).collect();
+            Ok((prepare_series(&label, frames)?, instances))
+        })
+        .collect()
+}
+
+/// What the frames of one stack share: size, signedness and orientation.
+#[derive(Debug, PartialEq)]
+struct StackKey {
+    rows: u32,
+    columns: u32,
+    signed: bool,
+    orientation: Option<[i64; 6]>,
+}
+
+impl StackKey {
+    fn of(frame: &Frame) -> StackKey {
+        StackKey {
+            rows: frame.rows,
+            columns: frame.columns,
+            signed: matches!(frame.pixels, FramePixels::I16(_)),
+            // Rounded so that the scanner's last digits do not split a stack.
+            orientation: frame
+                .image_orientation
+                .map(|o| o.map(|c| (c * 1000.0).round() as i64)),
+        }
+    }
+}
+
+/// Orders the frames of one stack and builds its prepared form.
 pub fn prepare_series(label: &SeriesLabel, frames: Vec<Frame>) -> Result<Prepared, String> {
     let first = frames.first().ok_or("series has no images")?;
     let (rows, columns) = (first.rows, first.columns);
@@ -469,5 +535,35 @@ mod tests {
             );
         }
         assert_eq!(classify(&label("t1 vibe", None), 8), SeriesKind::Dce);
+    }
+
+    #[test]
+    fn a_series_of_several_orientations_becomes_one_stack_per_orientation() {
+        let mut sagittal = frame(0.0, None, 0);
+        sagittal.image_orientation = Some([0.0, 1.0, 0.0, 0.0, 0.0, -1.0]);
+        let frames = vec![
+            (0, frame(0.0, None, 0)),
+            (1, sagittal),
+            (2, frame(3.0, None, 0)),
+        ];
+        let stacks =
+            prepare_stacks(&label("localizer", None), frames, vec!["a", "b", "c"]).unwrap();
+        let summary: Vec<(String, u32, Vec<&str>)> = stacks
+            .iter()
+            .map(|(p, instances)| (p.series.uid.clone(), p.series.slices, instances.clone()))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("2.25.1.1".to_owned(), 2, vec!["a", "c"]),
+                ("2.25.1.2".to_owned(), 1, vec!["b"])
+            ]
+        );
+        let single =
+            prepare_stacks(&label("T2", None), vec![(0, frame(0.0, None, 0))], vec![()]).unwrap();
+        assert_eq!(
+            single[0].0.series.uid, "2.25.1",
+            "one stack keeps the series UID"
+        );
     }
 }
