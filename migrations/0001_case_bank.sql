@@ -27,11 +27,13 @@ CREATE TABLE series (
 );
 CREATE INDEX series_by_study ON series (study_uid);
 
--- Each stored anonymised DICOM instance.
+-- Each stored anonymised DICOM instance: a byte range of its series' pack of Part 10 files
+-- (one object per series rather than per image: the filesystem's per-file cost dominates).
 CREATE TABLE instances (
     uid TEXT PRIMARY KEY,
     series_uid TEXT NOT NULL REFERENCES series (uid),
     object_key TEXT NOT NULL,
+    offset_bytes BIGINT NOT NULL,
     bytes BIGINT NOT NULL
 );
 CREATE INDEX instances_by_series ON instances (series_uid);

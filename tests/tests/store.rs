@@ -29,7 +29,7 @@ fn prepared(uid: &str, kind: SeriesKind) -> PreparedSeries {
         diffusion_b_value: None,
         window_presets: vec![],
         frames: vec![],
-        voxels_sha256: "00".into(),
+        voxels_hash: "00".into(),
         voxels_bytes: 0,
     }
 }
@@ -44,6 +44,7 @@ fn study(uid: &str, with_case: bool) -> NewStudy {
                 instances: vec![NewInstance {
                     uid: format!("{uid}.2.1"),
                     object_key: "k".into(),
+                    offset: 0,
                     bytes: 10,
                 }],
             },

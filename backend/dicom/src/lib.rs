@@ -97,6 +97,34 @@ impl Default for Limits {
     }
 }
 
+/// The Study Instance UID of a file that may not parse, found by looking for the attribute's
+/// header in its first megabyte (explicit or implicit VR little endian, explicit big endian).
+/// Best effort, only to refuse the rest of a study with a file that [`read_instance`] refused.
+pub fn sniff_study_uid(bytes: &[u8]) -> Option<String> {
+    let head = &bytes[..bytes.len().min(1 << 20)];
+    let patterns: [(&[u8], usize, fn(&[u8]) -> usize); 3] = [
+        (b"\x20\x00\x0D\x00UI", 8, |h| {
+            usize::from(u16::from_le_bytes([h[6], h[7]]))
+        }),
+        (b"\x00\x20\x00\x0DUI", 8, |h| {
+            usize::from(u16::from_be_bytes([h[6], h[7]]))
+        }),
+        (b"\x20\x00\x0D\x00", 8, |h| {
+            u32::from_le_bytes([h[4], h[5], h[6], h[7]]) as usize
+        }),
+    ];
+    patterns.iter().find_map(|(pattern, header, length)| {
+        let at = head.windows(pattern.len()).position(|w| w == *pattern)?;
+        let header_bytes = head.get(at..at + header)?;
+        let value = head.get(at + header..at + header + length(header_bytes).min(64))?;
+        let uid = std::str::from_utf8(value)
+            .ok()?
+            .trim_end_matches(['\0', ' ']);
+        let valid = !uid.is_empty() && uid.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+        valid.then(|| uid.to_owned())
+    })
+}
+
 /// One parsed DICOM image instance. Owns the DICOM object.
 #[derive(Debug, Clone)]
 pub struct Instance {

@@ -321,13 +321,12 @@ impl Scanner<'_> {
                 } else if is_sequence || !self.enc.explicit {
                     self.sequence(value_pos, end, None, depth + 1)?
                 } else if &h.vr == b"UN" {
-                    // A UN sequence of undefined length is encoded in implicit VR little endian.
-                    let inner = Scanner {
-                        data: self.data,
-                        enc: Encoding::IMPLICIT_LE,
-                        base: self.base,
-                    };
-                    inner.sequence(value_pos, end, None, depth + 1)?
+                    // dicom-rs 0.10 takes minutes over some of these (pydicom's
+                    // UN_sequence.dcm): refused rather than let one file stall an import.
+                    return Err(DicomError::UnsupportedImage(format!(
+                        "element ({:04X},{:04X}) is a UN sequence of undefined length",
+                        h.group, h.element
+                    )));
                 } else {
                     return Err(self.malformed(
                         pos,

@@ -94,8 +94,8 @@ pub struct PreparedSeries {
     pub diffusion_b_value: Option<f64>,
     pub window_presets: Vec<WindowPreset>,
     pub frames: Vec<PreparedFrame>,
-    /// Hash of the voxel object: its ETag.
-    pub voxels_sha256: String,
+    /// BLAKE3 hash of the voxel object: its ETag.
+    pub voxels_hash: String,
     pub voxels_bytes: u64,
 }
 

@@ -15,6 +15,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use futures::{StreamExt, TryStreamExt};
 use rand::Rng;
 use rayon::prelude::*;
 use readroom_dicom::{Anonymiser, Frame, Instance, Limits};
@@ -97,6 +98,9 @@ pub struct Importer {
     limits: Limits,
 }
 
+/// How many objects are written at once.
+const PARALLEL_WRITES: usize = 16;
+
 /// The setting that holds the installation's anonymisation secret.
 const SECRET_KEY: &str = "anonymisation_secret";
 
@@ -159,26 +163,36 @@ impl Importer {
 
         // First pass: which study each file belongs to. Files are read again per study, so
         // that memory holds one study at a time.
-        let scanned: Vec<Result<String, String>> = self
+        let scanned: Vec<Result<String, (Option<String>, String)>> = self
             .blocking(sources.clone(), move |this, sources| {
                 sources
                     .par_iter()
                     .map(|source| {
-                        source.read(this.limits.max_file_bytes).and_then(|bytes| {
-                            readroom_dicom::read_instance(&bytes, &this.limits)
-                                .map(|instance| instance.study_instance_uid().to_owned())
-                                .map_err(|err| err.to_string())
-                        })
+                        let bytes = source
+                            .read(this.limits.max_file_bytes)
+                            .map_err(|reason| (None, reason))?;
+                        readroom_dicom::read_instance(&bytes, &this.limits)
+                            .map(|instance| instance.study_instance_uid().to_owned())
+                            .map_err(|err| {
+                                (readroom_dicom::sniff_study_uid(&bytes), err.to_string())
+                            })
                     })
                     .collect()
             })
             .await;
         progress.advance(sources.len());
-        let mut studies: BTreeMap<String, Vec<Source>> = BTreeMap::new();
+        // Good files by study, and refused files by the study they seem to belong to: such a
+        // study is refused whole.
+        let mut studies: BTreeMap<String, (Vec<Source>, Vec<Refusal>)> = BTreeMap::new();
         for (source, scan) in sources.into_iter().zip(scanned) {
             match scan {
-                Ok(study) => studies.entry(study).or_default().push(source),
-                Err(reason) => summary.refused.push(Refusal::new(&source.origin, reason)),
+                Ok(study) => studies.entry(study).or_default().0.push(source),
+                Err((Some(study), reason)) => studies
+                    .entry(study)
+                    .or_default()
+                    .1
+                    .push(Refusal::new(&source.origin, reason)),
+                Err((None, reason)) => summary.refused.push(Refusal::new(&source.origin, reason)),
             }
         }
 
@@ -191,13 +205,16 @@ impl Importer {
             })
             .unwrap_or_default();
         let mut seen_in_manifest = HashSet::new();
-        for (source_study, files) in studies {
+        for (source_study, (files, broken)) in studies {
             let case = cases.get(source_study.as_str()).copied();
             if case.is_some() {
                 seen_in_manifest.insert(source_study.clone());
             }
             let count = files.len();
-            summary.merge(self.import_study(&source_study, files, case).await?);
+            summary.merge(
+                self.import_study(&source_study, files, broken, case)
+                    .await?,
+            );
             progress.advance(count);
         }
 
@@ -225,11 +242,13 @@ impl Importer {
         &self,
         source_study: &str,
         files: Vec<Source>,
+        broken: Vec<Refusal>,
         case: Option<&CaseManifest>,
     ) -> Result<ImportSummary, ImportError> {
         let mut summary = ImportSummary::default();
         let study_uid = self.anonymiser.replace_uid(source_study);
         if self.store.study_exists(&study_uid).await? {
+            summary.refused = broken;
             summary.unchanged_studies = 1;
             if let Some(case) = case
                 && !self.store.case_exists_for_study(&study_uid).await?
@@ -240,7 +259,8 @@ impl Importer {
             return Ok(summary);
         }
 
-        let origins: Vec<String> = files.iter().map(|f| f.origin.clone()).collect();
+        let mut origins: Vec<String> = files.iter().map(|f| f.origin.clone()).collect();
+        origins.extend(broken.iter().take(1).map(|refusal| refusal.path.clone()));
         let refuse_all = |summary: &mut ImportSummary, culprit: &str, reason: &str| {
             for origin in &origins {
                 let reason = if origin == culprit {
@@ -252,6 +272,11 @@ impl Importer {
             }
         };
 
+        if let Some(culprit) = broken.first() {
+            refuse_all(&mut summary, &culprit.path, &culprit.reason);
+            summary.refused.extend(broken.iter().skip(1).cloned());
+            return Ok(summary);
+        }
         let study = self
             .blocking((study_uid.clone(), files), |this, (study_uid, files)| {
                 this.build_study(&study_uid, files)
@@ -268,9 +293,12 @@ impl Importer {
 
         let prefix = ObjectStorage::study_prefix(&study_uid);
         let stored = async {
-            for (key, bytes) in built.objects {
-                self.objects.put(&key, bytes).await?;
-            }
+            // Written several at a time: the filesystem's per-file cost dominates otherwise.
+            futures::stream::iter(built.objects)
+                .map(|(key, bytes)| async move { self.objects.put(&key, bytes).await })
+                .buffer_unordered(PARALLEL_WRITES)
+                .try_collect::<Vec<()>>()
+                .await?;
             let new_study = NewStudy {
                 uid: study_uid.clone(),
                 description: case.map_or_else(|| "Imported study".to_owned(), |c| c.title.clone()),
@@ -307,7 +335,7 @@ impl Importer {
 
     /// Reads, anonymises, decodes and prepares one study's files (CPU work, on rayon).
     fn build_study(&self, study_uid: &str, files: Vec<Source>) -> Result<BuiltStudy, Refusal> {
-        let instances: Vec<(String, u64, Instance, SeriesLabel, Vec<Frame>, Vec<u8>)> = files
+        let instances: Vec<ReadInstance> = files
             .par_iter()
             .map(|source| {
                 let refuse = |reason: String| Refusal::new(&source.origin, reason);
@@ -351,9 +379,14 @@ impl Importer {
         let bytes_read = instances.iter().map(|i| i.1).sum();
         // Per series: its label, the origin of its first file (for messages), its frames with
         // the instance each came from, and its instances.
-        type SeriesParts = (SeriesLabel, String, Vec<(usize, Frame)>, Vec<NewInstance>);
+        type SeriesParts = (
+            SeriesLabel,
+            String,
+            Vec<(usize, Frame)>,
+            Vec<NewInstance>,
+            Vec<u8>,
+        );
         let mut by_series: BTreeMap<String, SeriesParts> = BTreeMap::new();
-        let mut objects = Vec::new();
         let mut seen = HashSet::new();
         for (origin, _, instance, label, frames, file) in instances {
             if instance.study_instance_uid() != study_uid {
@@ -366,23 +399,31 @@ impl Importer {
             if !seen.insert(instance.sop_instance_uid().to_owned()) {
                 continue;
             }
-            let key = ObjectStorage::dicom_key(study_uid, &label.uid, instance.sop_instance_uid());
-            let (_, _, series_frames, series_instances) = by_series
+            let key = ObjectStorage::dicom_pack_key(study_uid, &label.uid);
+            let (_, _, series_frames, series_instances, pack) = by_series
                 .entry(label.uid.clone())
-                .or_insert_with(|| (label, origin, Vec::new(), Vec::new()));
+                .or_insert_with(|| (label, origin, Vec::new(), Vec::new(), Vec::new()));
             let position = series_instances.len();
             series_frames.extend(frames.into_iter().map(|frame| (position, frame)));
             series_instances.push(NewInstance {
                 uid: instance.sop_instance_uid().to_owned(),
-                object_key: key.clone(),
+                object_key: key,
+                offset: pack.len() as u64,
                 bytes: file.len() as u64,
             });
-            objects.push((key, file));
+            pack.extend_from_slice(&file);
         }
 
+        let mut objects = Vec::new();
+        for (series_uid, (_, _, _, _, pack)) in &mut by_series {
+            objects.push((
+                ObjectStorage::dicom_pack_key(study_uid, series_uid),
+                std::mem::take(pack),
+            ));
+        }
         let prepared: Vec<Vec<(Prepared, Vec<NewInstance>)>> = by_series
             .into_par_iter()
-            .map(|(_, (label, origin, frames, instances))| {
+            .map(|(_, (label, origin, frames, instances, _))| {
                 prepare_stacks(&label, frames, instances).map_err(|reason| {
                     Refusal::new(origin, format!("its series cannot be prepared: {reason}"))
                 })
@@ -423,6 +464,10 @@ impl Importer {
         }
     }
 }
+
+/// One file of a study, read: its origin, size, anonymised instance, series label, frames and
+/// anonymised Part 10 bytes.
+type ReadInstance = (String, u64, Instance, SeriesLabel, Vec<Frame>, Vec<u8>);
 
 struct BuiltStudy {
     series: Vec<NewSeries>,

@@ -7,11 +7,10 @@ use std::io::Cursor;
 use rayon::prelude::*;
 use readroom_dicom::{Frame, FramePixels};
 use readroom_domain::{PixelFormat, PreparedFrame, PreparedSeries, SeriesKind, WindowPreset};
-use sha2::{Digest, Sha256};
 
-/// Compression level of stored voxels: fast enough for import at disk speed, and 16-bit MR
-/// compresses to about half.
-const ZSTD_LEVEL: i32 = 3;
+/// Compression level of stored voxels. Level 1 compresses 16-bit MR at 300+ MB/s per core to
+/// about 1.7:1; level 3 gains only a few percent more at under half the speed.
+const ZSTD_LEVEL: i32 = 1;
 const THUMBNAIL_SIZE: u32 = 128;
 
 /// What a series' source said about itself, before anonymisation removed the descriptions.
@@ -220,7 +219,7 @@ pub fn prepare_series(label: &SeriesLabel, frames: Vec<Frame>) -> Result<Prepare
             diffusion_b_value: label.diffusion_b_value,
             window_presets,
             frames: prepared_frames,
-            voxels_sha256: hex::encode(Sha256::digest(&voxels)),
+            voxels_hash: blake3::hash(&voxels).to_hex().to_string(),
             voxels_bytes: voxels.len() as u64,
         },
         voxels,
@@ -273,15 +272,12 @@ fn order_frames(frames: Vec<Frame>, normal: [f64; 3]) -> Result<Vec<Vec<Frame>>,
     Ok(phases)
 }
 
-/// The median distance between neighbouring slices.
+/// The mean distance between neighbouring slices: the stack's extent over its gaps, so that
+/// slice `i` lies at `i × spacing` from the first.
 fn slice_spacing(positions: &[[f64; 3]], normal: [f64; 3]) -> Option<f64> {
-    let mut gaps: Vec<f64> = positions
-        .windows(2)
-        .map(|pair| (dot(pair[1], normal) - dot(pair[0], normal)).abs())
-        .filter(|gap| *gap > 1e-6)
-        .collect();
-    gaps.sort_by(f64::total_cmp);
-    gaps.get(gaps.len() / 2).copied()
+    let (first, last) = (positions.first()?, positions.last()?);
+    let extent = (dot(*last, normal) - dot(*first, normal)).abs();
+    (positions.len() > 1 && extent > 1e-6).then(|| extent / (positions.len() - 1) as f64)
 }
 
 fn classify(label: &SeriesLabel, phases: u32) -> SeriesKind {
@@ -328,10 +324,16 @@ fn default_units(kind: SeriesKind) -> Option<String> {
 }
 
 fn little_endian_words(pixels: &FramePixels) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(pixels.len() * 2);
     match pixels {
-        FramePixels::U16(values) => values.iter().flat_map(|v| v.to_le_bytes()).collect(),
-        FramePixels::I16(values) => values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+        FramePixels::U16(values) => values
+            .iter()
+            .for_each(|v| bytes.extend_from_slice(&v.to_le_bytes())),
+        FramePixels::I16(values) => values
+            .iter()
+            .for_each(|v| bytes.extend_from_slice(&v.to_le_bytes())),
     }
+    bytes
 }
 
 fn values(frame: &Frame) -> impl Iterator<Item = f64> + '_ {
@@ -442,7 +444,7 @@ mod tests {
     }
 
     #[test]
-    fn slices_are_sorted_along_the_normal_with_the_median_spacing() {
+    fn slices_are_sorted_along_the_normal_with_the_mean_spacing() {
         let frames = vec![
             frame(6.0, None, 3),
             frame(0.0, None, 1),

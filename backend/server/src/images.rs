@@ -35,7 +35,7 @@ pub async fn voxels(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let series = find(&state, &uid).await?;
-    let etag = format!("\"{}\"", series.prepared.voxels_sha256);
+    let etag = format!("\"{}\"", series.prepared.voxels_hash);
     if matches_etag(&headers, &etag) {
         return Ok(not_modified(&etag));
     }
@@ -57,7 +57,7 @@ pub async fn frame(
         .frames
         .get(index)
         .ok_or(ApiError::NotFound("frame"))?;
-    let etag = format!("\"{}-{index}\"", series.prepared.voxels_sha256);
+    let etag = format!("\"{}-{index}\"", series.prepared.voxels_hash);
     if matches_etag(&headers, &etag) {
         return Ok(not_modified(&etag));
     }
@@ -76,7 +76,7 @@ pub async fn thumbnail(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let series = find(&state, &uid).await?;
-    let etag = format!("\"{}-thumbnail\"", series.prepared.voxels_sha256);
+    let etag = format!("\"{}-thumbnail\"", series.prepared.voxels_hash);
     if matches_etag(&headers, &etag) {
         return Ok(not_modified(&etag));
     }

@@ -22,10 +22,13 @@ pub struct NewSeries {
     pub instances: Vec<NewInstance>,
 }
 
-#[derive(Debug, Clone)]
+/// A stored anonymised DICOM instance: the Part 10 file at `offset..offset + bytes` of the
+/// object `object_key`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewInstance {
     pub uid: String,
     pub object_key: String,
+    pub offset: u64,
     pub bytes: u64,
 }
 
@@ -135,11 +138,13 @@ impl Store {
             .await?;
             for instance in &series.instances {
                 sqlx::query(
-                    "INSERT INTO instances (uid, series_uid, object_key, bytes) VALUES ($1, $2, $3, $4)",
+                    "INSERT INTO instances (uid, series_uid, object_key, offset_bytes, bytes) \
+                     VALUES ($1, $2, $3, $4, $5)",
                 )
                 .bind(&instance.uid)
                 .bind(&prepared.uid)
                 .bind(&instance.object_key)
+                .bind(instance.offset as i64)
                 .bind(instance.bytes as i64)
                 .execute(&mut *tx)
                 .await?;
@@ -228,6 +233,27 @@ impl Store {
             study_uid: row.try_get("study_uid")?,
             prepared: parse_prepared(&row.try_get::<String, _>("prepared")?)?,
         }))
+    }
+
+    /// The stored DICOM instances of a study, by series and instance UID.
+    pub async fn study_instances(&self, study_uid: &str) -> Result<Vec<NewInstance>> {
+        let rows = sqlx::query(
+            "SELECT i.uid, i.object_key, i.offset_bytes, i.bytes FROM instances i \
+             JOIN series s ON s.uid = i.series_uid WHERE s.study_uid = $1 ORDER BY s.uid, i.uid",
+        )
+        .bind(study_uid)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(NewInstance {
+                    uid: row.try_get("uid")?,
+                    object_key: row.try_get("object_key")?,
+                    offset: row.try_get::<i64, _>("offset_bytes")? as u64,
+                    bytes: row.try_get::<i64, _>("bytes")? as u64,
+                })
+            })
+            .collect()
     }
 
     /// The truth of a case. Callers must only hand it to those entitled to it.

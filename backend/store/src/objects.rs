@@ -42,8 +42,9 @@ impl ObjectStorage {
         format!("studies/{study_uid}")
     }
 
-    pub fn dicom_key(study_uid: &str, series_uid: &str, instance_uid: &str) -> String {
-        format!("studies/{study_uid}/dicom/{series_uid}/{instance_uid}.dcm")
+    /// The anonymised DICOM Part 10 files of a series, back to back (see the instances table).
+    pub fn dicom_pack_key(study_uid: &str, series_uid: &str) -> String {
+        format!("studies/{study_uid}/dicom/{series_uid}.dcm-pack")
     }
 
     /// The prepared voxels of a series: one zstd frame per image, back to back.
