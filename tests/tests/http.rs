@@ -22,21 +22,21 @@ async fn with_demo_case(installation: &Installation) -> (String, readroom_cases:
         .importer
         .import(sources, Some(&manifest), &())
         .await
-        .unwrap();
+        .expect("import runs");
     assert!(summary.refused.is_empty(), "{:?}", summary.refused);
-    let cases = installation.store.list_cases().await.unwrap();
+    let cases = installation.store.list_cases().await.expect("case list");
     (cases[0].id.clone(), case)
 }
 
 fn series_uid(reply: &Reply, kind: &str) -> String {
     reply.json()["series_detail"]
         .as_array()
-        .unwrap()
+        .expect("series_detail is a list")
         .iter()
         .find(|s| s["kind"] == kind)
         .unwrap_or_else(|| panic!("no {kind} series"))["uid"]
         .as_str()
-        .unwrap()
+        .expect("uid is a string")
         .to_owned()
 }
 

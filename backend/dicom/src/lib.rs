@@ -102,7 +102,9 @@ impl Default for Limits {
 /// Best effort, only to refuse the rest of a study with a file that [`read_instance`] refused.
 pub fn sniff_study_uid(bytes: &[u8]) -> Option<String> {
     let head = &bytes[..bytes.len().min(1 << 20)];
-    let patterns: [(&[u8], usize, fn(&[u8]) -> usize); 3] = [
+    // Each: the header's first bytes, its length, and how to read the value length from it.
+    type Pattern = (&'static [u8], usize, fn(&[u8]) -> usize);
+    let patterns: [Pattern; 3] = [
         (b"\x20\x00\x0D\x00UI", 8, |h| {
             usize::from(u16::from_le_bytes([h[6], h[7]]))
         }),
