@@ -53,14 +53,15 @@ pub async fn load_bank_once(store: &Store, importer: &Importer) -> anyhow::Resul
     Ok(())
 }
 
-/// Generates `count` cases (in parallel, a few at a time to bound memory) and imports each.
+/// Generates `count` cases, a few at a time to bound memory (in parallel), and imports each
+/// batch in one go.
 pub async fn import_bank(
     importer: &Importer,
     seed: u64,
     count: usize,
 ) -> anyhow::Result<ImportSummary> {
     let mut summary = ImportSummary::default();
-    let batch = rayon::current_num_threads().max(2);
+    let batch = 2 * rayon::current_num_threads().max(2);
     for first in (0..count).step_by(batch) {
         let indices: Vec<usize> = (first..(first + batch).min(count)).collect();
         let cases = tokio::task::spawn_blocking(move || {
@@ -71,17 +72,17 @@ pub async fn import_bank(
         })
         .await
         .context("demo bank generation failed")?;
+        let mut sources = Vec::new();
+        let mut manifest = TruthManifest { cases: Vec::new() };
         for case in cases {
-            let sources = case
-                .files
-                .into_iter()
-                .map(|file| Source::in_memory(file.name, file.bytes))
-                .collect();
-            let manifest = TruthManifest {
-                cases: vec![case.manifest],
-            };
-            summary.merge(importer.import(sources, Some(&manifest), &()).await?);
+            sources.extend(
+                case.files
+                    .into_iter()
+                    .map(|file| Source::in_memory(file.name, file.bytes)),
+            );
+            manifest.cases.push(case.manifest);
         }
+        summary.merge(importer.import(sources, Some(&manifest), &()).await?);
     }
     Ok(summary)
 }

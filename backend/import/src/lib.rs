@@ -98,6 +98,9 @@ pub struct Importer {
     limits: Limits,
 }
 
+/// How many studies are imported at once.
+const STUDIES_AT_ONCE: usize = 2;
+
 /// How many objects are written at once.
 const PARALLEL_WRITES: usize = 16;
 
@@ -204,18 +207,27 @@ impl Importer {
                     .collect()
             })
             .unwrap_or_default();
-        let mut seen_in_manifest = HashSet::new();
-        for (source_study, (files, broken)) in studies {
-            let case = cases.get(source_study.as_str()).copied();
-            if case.is_some() {
-                seen_in_manifest.insert(source_study.clone());
-            }
-            let count = files.len();
-            summary.merge(
-                self.import_study(&source_study, files, broken, case)
-                    .await?,
-            );
-            progress.advance(count);
+        let seen_in_manifest: HashSet<String> = studies
+            .keys()
+            .filter(|study| cases.contains_key(study.as_str()))
+            .cloned()
+            .collect();
+        // Two studies at a time: one's files are written while the other's are decoded.
+        let results: Vec<Result<ImportSummary, ImportError>> = futures::stream::iter(studies)
+            .map(|(source_study, (files, broken))| {
+                let case = cases.get(source_study.as_str()).copied();
+                async move {
+                    let count = files.len();
+                    let result = self.import_study(&source_study, files, broken, case).await;
+                    progress.advance(count);
+                    result
+                }
+            })
+            .buffered(STUDIES_AT_ONCE)
+            .collect()
+            .await;
+        for result in results {
+            summary.merge(result?);
         }
 
         // Truth for studies imported earlier.

@@ -8,6 +8,7 @@ use readroom_domain::{Role, User};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
+use crate::cases::conflict_if_taken;
 use crate::{Result, Store, StoreError, now_millis};
 
 /// How long a session lasts without signing in again.
@@ -74,16 +75,6 @@ impl Store {
             .to_string();
         let id = uuid::Uuid::new_v4().simple().to_string();
         let mut tx = self.pool.begin().await?;
-        let taken: Option<String> = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
-            .bind(&new.username)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if taken.is_some() {
-            return Err(StoreError::Conflict(format!(
-                "username `{}` is already taken",
-                new.username
-            )));
-        }
         sqlx::query(
             "INSERT INTO users (id, username, display_name, password_hash, disabled, created_at) \
              VALUES ($1, $2, $3, $4, 0, $5)",
@@ -94,7 +85,12 @@ impl Store {
         .bind(&hash)
         .bind(now_millis())
         .execute(&mut *tx)
-        .await?;
+        .await
+        .map_err(|err| {
+            conflict_if_taken(err, || {
+                format!("username `{}` is already taken", new.username)
+            })
+        })?;
         let mut roles = new.roles.clone();
         roles.sort();
         roles.dedup();

@@ -104,22 +104,17 @@ impl Store {
     /// all of it or none of it. A study already stored is a conflict.
     pub async fn insert_study(&self, study: &NewStudy) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        let existing: Option<String> = sqlx::query_scalar("SELECT uid FROM studies WHERE uid = $1")
-            .bind(&study.uid)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if existing.is_some() {
-            return Err(StoreError::Conflict(format!(
-                "study {} is already stored",
-                study.uid
-            )));
-        }
+        // Writing first, not reading: an SQLite transaction that reads and then writes fails
+        // at once ("database is locked") when another writer got in between.
         sqlx::query("INSERT INTO studies (uid, description, imported_at) VALUES ($1, $2, $3)")
             .bind(&study.uid)
             .bind(&study.description)
             .bind(now_millis())
             .execute(&mut *tx)
-            .await?;
+            .await
+            .map_err(|err| {
+                conflict_if_taken(err, || format!("study {} is already stored", study.uid))
+            })?;
         for series in &study.series {
             let prepared = &series.prepared;
             let json = serde_json::to_string(prepared)
@@ -160,12 +155,14 @@ impl Store {
     /// Turns a stored study into a case. A study that already is a case is a conflict.
     pub async fn attach_case(&self, study_uid: &str, case: &NewCase) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        if self.case_exists_for_study(study_uid).await? {
-            return Err(StoreError::Conflict(format!(
-                "study {study_uid} already is a case"
-            )));
-        }
-        insert_case(&mut tx, study_uid, case).await?;
+        insert_case(&mut tx, study_uid, case)
+            .await
+            .map_err(|err| match err {
+                StoreError::Database(err) => {
+                    conflict_if_taken(err, || format!("study {study_uid} already is a case"))
+                }
+                other => other,
+            })?;
         tx.commit().await?;
         Ok(())
     }
@@ -308,6 +305,14 @@ fn kind_order(kind: &str) -> u8 {
     ))
     .map(|kind| kind.reading_order())
     .unwrap_or(u8::MAX)
+}
+
+/// A unique-constraint violation as a conflict with `message`; other errors as they are.
+pub(crate) fn conflict_if_taken(err: sqlx::Error, message: impl FnOnce() -> String) -> StoreError {
+    match &err {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(message()),
+        _ => StoreError::Database(err),
+    }
 }
 
 fn parse_prepared(json: &str) -> Result<PreparedSeries> {
