@@ -269,3 +269,18 @@ async fn installation_values_are_created_once() {
         assert_eq!(store.setting("k").await.unwrap().as_deref(), Some("three"));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_imports_store_their_studies_side_by_side() {
+    for backend in BACKENDS {
+        let installation = Installation::new(backend).await;
+        let store = &installation.store;
+        let studies: Vec<NewStudy> = (0..6).map(|i| study(&format!("2.25.5{i}"), true)).collect();
+        let results =
+            futures::future::join_all(studies.iter().map(|s| store.insert_study(s))).await;
+        for result in results {
+            result.unwrap_or_else(|err| panic!("{backend:?}: {err}"));
+        }
+        assert_eq!(store.case_count().await.unwrap(), 6, "{backend:?}");
+    }
+}
