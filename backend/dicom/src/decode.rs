@@ -213,7 +213,11 @@ pub(crate) fn decode(obj: &DefaultDicomObject, limits: &Limits) -> Result<Vec<Fr
     } else {
         let pixel_data = obj.get(tags::PIXEL_DATA).ok_or(DicomError::NoPixelData)?;
         let needed = frame_len * layout.frames as usize;
-        let available = pixel_data.to_bytes().map(|b| b.len()).unwrap_or(0);
+        // The value's length, without converting it to bytes: that would copy every pixel.
+        let available = pixel_data
+            .value()
+            .primitive()
+            .map_or(0, |value| value.calculate_byte_len());
         if available < needed {
             return Err(DicomError::Truncated(format!(
                 "Pixel Data holds {available} bytes, {needed} needed for {} frames of {}×{}",
@@ -248,25 +252,29 @@ fn layout_frame(layout: &PixelLayout) -> frame::FrameShape {
 fn samples(bytes: &[u8], layout: &PixelLayout) -> FramePixels {
     let shift = u32::from(layout.high_bit + 1 - layout.bits_stored);
     let bits = u32::from(layout.bits_stored);
-    let raw = |word: u32| -> u32 { (word >> shift) & ((1u32 << bits) - 1) };
-    let words: Box<dyn Iterator<Item = u32> + '_> = if layout.bits_allocated == 8 {
-        Box::new(bytes.iter().map(|&b| u32::from(b)))
+    let mask = ((1u32 << bits) - 1) as u16;
+    // Monomorphic loops (no boxed iterator): this runs over every pixel of every import.
+    let stored: Vec<u16> = if layout.bits_allocated == 8 {
+        bytes
+            .iter()
+            .map(|&b| (u16::from(b) >> shift) & mask)
+            .collect()
     } else {
-        Box::new(
-            bytes
-                .chunks_exact(2)
-                .map(|c| u32::from(u16::from_le_bytes([c[0], c[1]]))),
-        )
+        bytes
+            .chunks_exact(2)
+            .map(|c| (u16::from_le_bytes([c[0], c[1]]) >> shift) & mask)
+            .collect()
     };
     if layout.signed {
-        let sign_shift = 32 - bits;
+        let sign_shift = 16 - bits;
         // Bits Stored ≤ 16, so the sign-extended value fits in i16.
         FramePixels::I16(
-            words
-                .map(|w| ((raw(w) << sign_shift) as i32 >> sign_shift) as i16)
+            stored
+                .iter()
+                .map(|&w| ((w << sign_shift) as i16) >> sign_shift)
                 .collect(),
         )
     } else {
-        FramePixels::U16(words.map(|w| raw(w) as u16).collect())
+        FramePixels::U16(stored)
     }
 }

@@ -14,6 +14,7 @@ mod sources;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use futures::{StreamExt, TryStreamExt};
 use rand::Rng;
@@ -98,6 +99,10 @@ pub struct Importer {
     limits: Limits,
 }
 
+/// How many bytes of parsed files the first pass keeps for the second, rather than reading
+/// and parsing them again.
+const KEEP_PARSED_BYTES: u64 = 1 << 30;
+
 /// How many studies are imported at once.
 const STUDIES_AT_ONCE: usize = 2;
 
@@ -164,21 +169,26 @@ impl Importer {
         progress.files(sources.len() * 2);
         let mut summary = ImportSummary::default();
 
-        // First pass: which study each file belongs to. Files are read again per study, so
-        // that memory holds one study at a time.
-        let scanned: Vec<Result<String, (Option<String>, String)>> = self
+        // First pass: which study each file belongs to. Parsed files are kept for the second
+        // pass up to a memory budget; beyond it they are read again, study by study.
+        let scanned: Vec<Result<(String, Option<Parsed>), Unreadable>> = self
             .blocking(sources.clone(), move |this, sources| {
+                let kept = AtomicU64::new(0);
                 sources
                     .par_iter()
                     .map(|source| {
                         let bytes = source
                             .read(this.limits.max_file_bytes)
                             .map_err(|reason| (None, reason))?;
-                        readroom_dicom::read_instance(&bytes, &this.limits)
-                            .map(|instance| instance.study_instance_uid().to_owned())
+                        let instance = readroom_dicom::read_instance(&bytes, &this.limits)
                             .map_err(|err| {
                                 (readroom_dicom::sniff_study_uid(&bytes), err.to_string())
-                            })
+                            })?;
+                        let size = bytes.len() as u64;
+                        let study = instance.study_instance_uid().to_owned();
+                        let keep =
+                            kept.fetch_add(size, Ordering::Relaxed) + size <= KEEP_PARSED_BYTES;
+                        Ok((study, keep.then_some(Parsed { instance, size })))
                     })
                     .collect()
             })
@@ -186,10 +196,14 @@ impl Importer {
         progress.advance(sources.len());
         // Good files by study, and refused files by the study they seem to belong to: such a
         // study is refused whole.
-        let mut studies: BTreeMap<String, (Vec<Source>, Vec<Refusal>)> = BTreeMap::new();
+        let mut studies: BTreeMap<String, (Vec<Pending>, Vec<Refusal>)> = BTreeMap::new();
         for (source, scan) in sources.into_iter().zip(scanned) {
             match scan {
-                Ok(study) => studies.entry(study).or_default().0.push(source),
+                Ok((study, parsed)) => studies
+                    .entry(study)
+                    .or_default()
+                    .0
+                    .push(Pending { source, parsed }),
                 Err((Some(study), reason)) => studies
                     .entry(study)
                     .or_default()
@@ -253,7 +267,7 @@ impl Importer {
     async fn import_study(
         &self,
         source_study: &str,
-        files: Vec<Source>,
+        files: Vec<Pending>,
         broken: Vec<Refusal>,
         case: Option<&CaseManifest>,
     ) -> Result<ImportSummary, ImportError> {
@@ -261,6 +275,9 @@ impl Importer {
         let study_uid = self.anonymiser.replace_uid(source_study);
         if self.store.study_exists(&study_uid).await? {
             summary.refused = broken;
+            summary
+                .refused
+                .extend(self.images_not_in(&study_uid, files).await?);
             summary.unchanged_studies = 1;
             if let Some(case) = case
                 && !self.store.case_exists_for_study(&study_uid).await?
@@ -271,7 +288,7 @@ impl Importer {
             return Ok(summary);
         }
 
-        let mut origins: Vec<String> = files.iter().map(|f| f.origin.clone()).collect();
+        let mut origins: Vec<String> = files.iter().map(|f| f.source.origin.clone()).collect();
         origins.extend(broken.iter().take(1).map(|refusal| refusal.path.clone()));
         let refuse_all = |summary: &mut ImportSummary, culprit: &str, reason: &str| {
             for origin in &origins {
@@ -330,6 +347,9 @@ impl Importer {
                 };
                 summary.cases = usize::from(study.case.is_some());
             }
+            // Another import stored the same study meanwhile: its objects are the ones just
+            // written (the same bytes), so they stay.
+            Err(StoreError::Conflict(_)) => summary.unchanged_studies = 1,
             Err(err) => {
                 // Nothing of the study may stay behind. A failure here too is left to
                 // `remove_uncommitted` at the next start.
@@ -345,15 +365,63 @@ impl Importer {
         Ok(summary)
     }
 
+    /// Refusals for the files of a stored study that it does not hold: a stored study is
+    /// never changed, so images are not added to it.
+    async fn images_not_in(
+        &self,
+        study_uid: &str,
+        files: Vec<Pending>,
+    ) -> Result<Vec<Refusal>, ImportError> {
+        let stored: HashSet<String> = self
+            .store
+            .study_instances(study_uid)
+            .await?
+            .into_iter()
+            .map(|i| i.uid)
+            .collect();
+        Ok(self
+            .blocking(files, move |this, files| {
+                files
+                    .into_par_iter()
+                    .filter_map(|Pending { source, parsed }| {
+                        let source_uid = match parsed {
+                            Some(parsed) => parsed.instance.sop_instance_uid().to_owned(),
+                            None => {
+                                let bytes = source.read(this.limits.max_file_bytes).ok()?;
+                                let instance = readroom_dicom::read_instance(&bytes, &this.limits).ok()?;
+                                instance.sop_instance_uid().to_owned()
+                            }
+                        };
+                        (!stored.contains(&this.anonymiser.replace_uid(&source_uid))).then(|| {
+                            Refusal::new(
+                                &source.origin,
+                                "its study is already in the case bank without this image, and a stored study is never changed",
+                            )
+                        })
+                    })
+                    .collect()
+            })
+            .await)
+    }
+
     /// Reads, anonymises, decodes and prepares one study's files (CPU work, on rayon).
-    fn build_study(&self, study_uid: &str, files: Vec<Source>) -> Result<BuiltStudy, Refusal> {
+    fn build_study(&self, study_uid: &str, files: Vec<Pending>) -> Result<BuiltStudy, Refusal> {
         let instances: Vec<ReadInstance> = files
-            .par_iter()
-            .map(|source| {
+            .into_par_iter()
+            .map(|Pending { source, parsed }| {
                 let refuse = |reason: String| Refusal::new(&source.origin, reason);
-                let bytes = source.read(self.limits.max_file_bytes).map_err(refuse)?;
-                let mut instance = readroom_dicom::read_instance(&bytes, &self.limits)
-                    .map_err(|e| refuse(e.to_string()))?;
+                let Parsed { mut instance, size } = match parsed {
+                    Some(parsed) => parsed,
+                    None => {
+                        let bytes = source.read(self.limits.max_file_bytes).map_err(refuse)?;
+                        let instance = readroom_dicom::read_instance(&bytes, &self.limits)
+                            .map_err(|e| refuse(e.to_string()))?;
+                        Parsed {
+                            instance,
+                            size: bytes.len() as u64,
+                        }
+                    }
+                };
                 let info = instance.series_info();
                 let frames = instance
                     .decode(&self.limits)
@@ -377,14 +445,7 @@ impl Importer {
                 let file = instance
                     .to_file_bytes()
                     .map_err(|e| refuse(e.to_string()))?;
-                Ok((
-                    source.origin.clone(),
-                    bytes.len() as u64,
-                    instance,
-                    label,
-                    frames,
-                    file,
-                ))
+                Ok((source.origin.clone(), size, instance, label, frames, file))
             })
             .collect::<Result<_, Refusal>>()?;
 
@@ -411,7 +472,6 @@ impl Importer {
             if !seen.insert(instance.sop_instance_uid().to_owned()) {
                 continue;
             }
-            let key = ObjectStorage::dicom_pack_key(study_uid, &label.uid);
             let (_, _, series_frames, series_instances, pack) = by_series
                 .entry(label.uid.clone())
                 .or_insert_with(|| (label, origin, Vec::new(), Vec::new(), Vec::new()));
@@ -419,19 +479,28 @@ impl Importer {
             series_frames.extend(frames.into_iter().map(|frame| (position, frame)));
             series_instances.push(NewInstance {
                 uid: instance.sop_instance_uid().to_owned(),
-                object_key: key,
+                object_key: String::new(), // once the pack is complete, below
                 offset: pack.len() as u64,
                 bytes: file.len() as u64,
             });
             pack.extend_from_slice(&file);
         }
 
+        // Object keys name their content, so that two imports of one study can never write
+        // different bytes under the same key.
         let mut objects = Vec::new();
-        for (series_uid, (_, _, _, _, pack)) in &mut by_series {
-            objects.push((
-                ObjectStorage::dicom_pack_key(study_uid, series_uid),
-                std::mem::take(pack),
-            ));
+        for (series_uid, (_, _, _, instances, pack)) in &mut by_series {
+            let mut content = blake3::Hasher::new();
+            for instance in instances.iter() {
+                content.update(instance.uid.as_bytes());
+                content.update(&instance.bytes.to_le_bytes());
+            }
+            let key =
+                ObjectStorage::dicom_pack_key(study_uid, series_uid, &content.finalize().to_hex());
+            for instance in instances.iter_mut() {
+                instance.object_key = key.clone();
+            }
+            objects.push((key, std::mem::take(pack)));
         }
         let prepared: Vec<Vec<(Prepared, Vec<NewInstance>)>> = by_series
             .into_par_iter()
@@ -444,10 +513,12 @@ impl Importer {
         let prepared = prepared.into_iter().flatten();
         let mut series = Vec::new();
         for (prepared, instances) in prepared {
-            let uid = &prepared.series.uid;
-            objects.push((ObjectStorage::voxels_key(study_uid, uid), prepared.voxels));
             objects.push((
-                ObjectStorage::thumbnail_key(study_uid, uid),
+                ObjectStorage::voxels_key(study_uid, &prepared.series),
+                prepared.voxels,
+            ));
+            objects.push((
+                ObjectStorage::thumbnail_key(study_uid, &prepared.series),
                 prepared.thumbnail_png,
             ));
             series.push(NewSeries {
@@ -475,6 +546,20 @@ impl Importer {
             Err(err) => std::panic::resume_unwind(err.into_panic()),
         }
     }
+}
+
+/// Why a file could not be read, and the study it seems to belong to (when that can be told).
+type Unreadable = (Option<String>, String);
+
+/// A file of a study waiting for import: parsed already, or to be read again.
+struct Pending {
+    source: Source,
+    parsed: Option<Parsed>,
+}
+
+struct Parsed {
+    instance: Instance,
+    size: u64,
 }
 
 /// One file of a study, read: its origin, size, anonymised instance, series label, frames and

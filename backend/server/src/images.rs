@@ -39,7 +39,7 @@ pub async fn voxels(
     if matches_etag(&headers, &etag) {
         return Ok(not_modified(&etag));
     }
-    let key = ObjectStorage::voxels_key(&series.study_uid, &uid);
+    let key = ObjectStorage::voxels_key(&series.study_uid, &series.prepared);
     let stored = state.objects.get(&key).await?;
     voxel_response(stored, &headers, &etag)
 }
@@ -61,7 +61,7 @@ pub async fn frame(
     if matches_etag(&headers, &etag) {
         return Ok(not_modified(&etag));
     }
-    let key = ObjectStorage::voxels_key(&series.study_uid, &uid);
+    let key = ObjectStorage::voxels_key(&series.study_uid, &series.prepared);
     let stored = state
         .objects
         .get_range(&key, frame.offset..frame.offset + frame.length)
@@ -82,7 +82,10 @@ pub async fn thumbnail(
     }
     let png = state
         .objects
-        .get(&ObjectStorage::thumbnail_key(&series.study_uid, &uid))
+        .get(&ObjectStorage::thumbnail_key(
+            &series.study_uid,
+            &series.prepared,
+        ))
         .await?;
     Ok((
         [

@@ -13,6 +13,7 @@ use futures::TryStreamExt;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path as ObjectPath;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
+use readroom_domain::PreparedSeries;
 
 use crate::{Result, StoreError};
 
@@ -43,17 +44,25 @@ impl ObjectStorage {
     }
 
     /// The anonymised DICOM Part 10 files of a series, back to back (see the instances table).
-    pub fn dicom_pack_key(study_uid: &str, series_uid: &str) -> String {
-        format!("studies/{study_uid}/dicom/{series_uid}.dcm-pack")
+    /// `content` tells packs of different content apart.
+    pub fn dicom_pack_key(study_uid: &str, series_uid: &str, content: &str) -> String {
+        format!("studies/{study_uid}/dicom/{series_uid}/{content}.dcm-pack")
     }
 
     /// The prepared voxels of a series: one zstd frame per image, back to back.
-    pub fn voxels_key(study_uid: &str, series_uid: &str) -> String {
-        format!("studies/{study_uid}/series/{series_uid}/voxels.zst")
+    pub fn voxels_key(study_uid: &str, series: &PreparedSeries) -> String {
+        format!(
+            "studies/{study_uid}/series/{}/{}.voxels.zst",
+            series.uid, series.voxels_hash
+        )
     }
 
-    pub fn thumbnail_key(study_uid: &str, series_uid: &str) -> String {
-        format!("studies/{study_uid}/series/{series_uid}/thumbnail.png")
+    /// The thumbnail, made from the voxels: named by them too.
+    pub fn thumbnail_key(study_uid: &str, series: &PreparedSeries) -> String {
+        format!(
+            "studies/{study_uid}/series/{}/{}.thumbnail.png",
+            series.uid, series.voxels_hash
+        )
     }
 
     pub async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<()> {
