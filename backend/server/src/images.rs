@@ -36,8 +36,8 @@ pub async fn voxels(
 ) -> Result<Response, ApiError> {
     let series = find(&state, &uid).await?;
     let etag = format!("\"{}\"", series.prepared.voxels_hash);
-    if matches_etag(&headers, &etag) {
-        return Ok(not_modified(&etag));
+    if let Some(unchanged) = not_modified(&headers, &etag) {
+        return Ok(unchanged);
     }
     let key = ObjectStorage::voxels_key(&series.study_uid, &series.prepared);
     let stored = state.objects.get(&key).await?;
@@ -58,8 +58,8 @@ pub async fn frame(
         .get(index)
         .ok_or(ApiError::NotFound("frame"))?;
     let etag = format!("\"{}-{index}\"", series.prepared.voxels_hash);
-    if matches_etag(&headers, &etag) {
-        return Ok(not_modified(&etag));
+    if let Some(unchanged) = not_modified(&headers, &etag) {
+        return Ok(unchanged);
     }
     let key = ObjectStorage::voxels_key(&series.study_uid, &series.prepared);
     let stored = state
@@ -77,8 +77,8 @@ pub async fn thumbnail(
 ) -> Result<Response, ApiError> {
     let series = find(&state, &uid).await?;
     let etag = format!("\"{}-thumbnail\"", series.prepared.voxels_hash);
-    if matches_etag(&headers, &etag) {
-        return Ok(not_modified(&etag));
+    if let Some(unchanged) = not_modified(&headers, &etag) {
+        return Ok(unchanged);
     }
     let png = state
         .objects
@@ -131,12 +131,16 @@ fn voxel_response(stored: Bytes, headers: &HeaderMap, etag: &str) -> Result<Resp
     Ok(response)
 }
 
-fn not_modified(etag: &str) -> Response {
+/// 304 Not Modified when the client already holds `etag`.
+fn not_modified(headers: &HeaderMap, etag: &str) -> Option<Response> {
+    if !matches_etag(headers, etag) {
+        return None;
+    }
     let mut response = StatusCode::NOT_MODIFIED.into_response();
     if let Ok(value) = HeaderValue::from_str(etag) {
         response.headers_mut().insert(header::ETAG, value);
     }
-    response
+    Some(response)
 }
 
 fn header_value(text: &str) -> Result<HeaderValue, ApiError> {
