@@ -56,9 +56,3 @@ pub struct User {
     pub display_name: String,
     pub roles: Vec<Role>,
 }
-
-impl User {
-    pub fn has_role(&self, role: Role) -> bool {
-        self.roles.contains(&role)
-    }
-}

@@ -98,9 +98,3 @@ pub struct PreparedSeries {
     pub voxels_hash: String,
     pub voxels_bytes: u64,
 }
-
-impl PreparedSeries {
-    pub fn frame_index(&self, slice: u32, phase: u32) -> Option<usize> {
-        (slice < self.slices && phase < self.phases).then(|| (phase * self.slices + slice) as usize)
-    }
-}

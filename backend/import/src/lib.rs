@@ -134,11 +134,6 @@ impl Importer {
         })
     }
 
-    pub fn with_limits(mut self, limits: Limits) -> Importer {
-        self.limits = limits;
-        self
-    }
-
     /// Removes the objects of studies that were written but never committed.
     pub async fn remove_uncommitted(&self) -> Result<Vec<String>, ImportError> {
         let committed = self.store.study_uids().await?;

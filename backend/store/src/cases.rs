@@ -253,19 +253,6 @@ impl Store {
             .collect()
     }
 
-    /// The truth of a case. Callers must only hand it to those entitled to it.
-    pub async fn case_truth(&self, id: &str) -> Result<Option<Vec<TruthLesion>>> {
-        let json: Option<String> = sqlx::query_scalar("SELECT truth FROM cases WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        json.map(|json| {
-            serde_json::from_str(&json)
-                .map_err(|err| StoreError::Corrupt(format!("truth of case {id}: {err}")))
-        })
-        .transpose()
-    }
-
     async fn case_summary(&self, row: &AnyRow) -> Result<CaseSummary> {
         let id: String = row.try_get("id")?;
         let study_uid: String = row.try_get("study_uid")?;

@@ -42,9 +42,9 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-/// Which database a [`Store`] runs on.
+/// Which database a URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
+enum Backend {
     Sqlite,
     Postgres,
 }
@@ -52,7 +52,6 @@ pub enum Backend {
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: AnyPool,
-    backend: Backend,
 }
 
 impl Store {
@@ -102,11 +101,7 @@ impl Store {
             }
         };
         MIGRATOR.run(&pool).await?;
-        Ok(Store { pool, backend })
-    }
-
-    pub fn backend(&self) -> Backend {
-        self.backend
+        Ok(Store { pool })
     }
 
     /// A per-installation value, created with `make` on first use. Two servers racing to
