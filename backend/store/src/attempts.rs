@@ -1,0 +1,628 @@
+//! Attempts (a trainee's reading of a case), their reports and scores, reference reads, a
+//! case's truth, and the running figures kept per trainee.
+//!
+//! A submitted report is never changed: every update of a report is conditional on the attempt
+//! not being submitted, and a submission writes the report, its score and the trainee's figures
+//! in one transaction.
+
+use readroom_domain::{Report, TruthLesion};
+use serde::Serialize;
+use sqlx::AssertSqlSafe;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+use crate::cases::conflict_if_taken;
+use crate::{Result, Store, StoreError, new_id};
+
+/// How many recent first reads the rolling figures cover.
+pub const ROLLING_WINDOWS: [i64; 2] = [20, 50];
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Attempt {
+    pub id: String,
+    pub trainee_id: String,
+    pub case_id: String,
+    pub programme_id: String,
+    /// 0 for the first read; 1, 2, … for re-reads.
+    pub reread_number: i64,
+    pub started_at: i64,
+    pub submitted_at: Option<i64>,
+    pub report: Report,
+    /// The score as computed at submission (or by the last rescore); JSON of the scoring crate.
+    pub score: Option<serde_json::Value>,
+    pub correct: Option<bool>,
+    pub case_positive: Option<bool>,
+    pub overall_category: Option<i64>,
+}
+
+impl Attempt {
+    pub fn is_submitted(&self) -> bool {
+        self.submitted_at.is_some()
+    }
+
+    /// Time from opening the case to submitting the report.
+    pub fn reading_ms(&self) -> Option<i64> {
+        self.submitted_at.map(|at| at - self.started_at)
+    }
+}
+
+/// What scoring a report produced, to be stored with it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoredReport {
+    pub score: serde_json::Value,
+    pub correct: bool,
+    pub case_positive: bool,
+    pub overall_category: u8,
+    pub targets: u32,
+    pub hits: u32,
+    pub false_positives: u32,
+}
+
+/// A case's histology truth and teaching notes: for the server to score with, and to show only
+/// after submission.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseTruth {
+    pub case_id: String,
+    pub significant_from_isup: u8,
+    pub lesions: Vec<TruthLesion>,
+    pub teaching_notes: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReferenceRead {
+    pub case_id: String,
+    pub expert_id: String,
+    pub expert_name: String,
+    pub report: Report,
+    pub overall_category: i64,
+    pub submitted_at: i64,
+}
+
+/// Running totals over a trainee's scored first reads (see the `trainee_figures` table).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct TraineeFigures {
+    pub first_reads: i64,
+    pub correct: i64,
+    pub rolling20_correct: i64,
+    pub rolling20_n: i64,
+    pub rolling50_correct: i64,
+    pub rolling50_n: i64,
+    /// Cases with at least one clinically significant lesion.
+    pub positives: i64,
+    /// Positive cases read at overall category ≥ 3, and negative ones read below 3; the same
+    /// at 4.
+    pub true_positives3: i64,
+    pub true_negatives3: i64,
+    pub true_positives4: i64,
+    pub true_negatives4: i64,
+    pub targets: i64,
+    pub hits: i64,
+    pub false_positives: i64,
+    pub reading_ms: i64,
+    pub last_activity: i64,
+}
+
+const ATTEMPT_COLUMNS: &str = "id, trainee_id, case_id, programme_id, reread_number, started_at, \
+     submitted_at, report, score, correct, case_positive, overall_category";
+
+const FIGURE_COLUMNS: [&str; 16] = [
+    "first_reads",
+    "correct",
+    "rolling20_correct",
+    "rolling20_n",
+    "rolling50_correct",
+    "rolling50_n",
+    "positives",
+    "true_positives3",
+    "true_negatives3",
+    "true_positives4",
+    "true_negatives4",
+    "targets",
+    "hits",
+    "false_positives",
+    "reading_ms",
+    "last_activity",
+];
+
+impl Store {
+    /// Opens a case for reading. Each (trainee, case, re-read number) is read once: a second
+    /// start is a conflict.
+    pub async fn start_attempt(
+        &self,
+        trainee_id: &str,
+        case_id: &str,
+        programme_id: &str,
+        reread_number: i64,
+        now: i64,
+    ) -> Result<Attempt> {
+        let attempt = Attempt {
+            id: new_id(),
+            trainee_id: trainee_id.to_owned(),
+            case_id: case_id.to_owned(),
+            programme_id: programme_id.to_owned(),
+            reread_number,
+            started_at: now,
+            submitted_at: None,
+            report: Report::default(),
+            score: None,
+            correct: None,
+            case_positive: None,
+            overall_category: None,
+        };
+        sqlx::query(
+            "INSERT INTO attempts (id, trainee_id, case_id, programme_id, reread_number, \
+             started_at, report) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&attempt.id)
+        .bind(trainee_id)
+        .bind(case_id)
+        .bind(programme_id)
+        .bind(reread_number)
+        .bind(now)
+        .bind(to_json(&attempt.report)?)
+        .execute(&self.pool)
+        .await
+        .map_err(|err| conflict_if_taken(err, || "this reading has already been started".into()))?;
+        Ok(attempt)
+    }
+
+    pub async fn attempt(&self, id: &str) -> Result<Option<Attempt>> {
+        let row = sqlx::query(AssertSqlSafe(format!("SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE id = $1")))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(attempt_from_row).transpose()
+    }
+
+    /// A trainee's readings of one case, first read first.
+    pub async fn attempts_on_case(&self, trainee_id: &str, case_id: &str) -> Result<Vec<Attempt>> {
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE trainee_id = $1 AND case_id = $2 \
+             ORDER BY reread_number"
+        )))
+        .bind(trainee_id)
+        .bind(case_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(attempt_from_row).collect()
+    }
+
+    /// Every attempt of a trainee, oldest first.
+    pub async fn trainee_attempts(&self, trainee_id: &str) -> Result<Vec<Attempt>> {
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE trainee_id = $1 \
+             ORDER BY started_at, id"
+        )))
+        .bind(trainee_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(attempt_from_row).collect()
+    }
+
+    /// Every submitted attempt of a programme, oldest first (for exports).
+    pub async fn programme_attempts(&self, programme_id: &str) -> Result<Vec<Attempt>> {
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE programme_id = $1 \
+             AND submitted_at IS NOT NULL ORDER BY submitted_at, id"
+        )))
+        .bind(programme_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(attempt_from_row).collect()
+    }
+
+    /// Every submitted attempt: what the rescore command goes through.
+    pub async fn submitted_attempts(&self) -> Result<Vec<Attempt>> {
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE submitted_at IS NOT NULL \
+             ORDER BY submitted_at, id"
+        )))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(attempt_from_row).collect()
+    }
+
+    /// Saves a draft; a submitted report cannot be changed.
+    pub async fn save_draft(&self, attempt_id: &str, report: &Report) -> Result<()> {
+        let updated = sqlx::query(
+            "UPDATE attempts SET report = $1 WHERE id = $2 AND submitted_at IS NULL",
+        )
+        .bind(to_json(report)?)
+        .bind(attempt_id)
+        .execute(&self.pool)
+        .await?;
+        if updated.rows_affected() == 0 {
+            return Err(already_submitted());
+        }
+        Ok(())
+    }
+
+    /// Freezes the report with its score, and (for a first read) updates the trainee's
+    /// figures, all in one transaction.
+    pub async fn submit_attempt(
+        &self,
+        attempt: &Attempt,
+        report: &Report,
+        scored: &ScoredReport,
+        now: i64,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE attempts SET report = $1, submitted_at = $2, score = $3, correct = $4, \
+             case_positive = $5, overall_category = $6 WHERE id = $7 AND submitted_at IS NULL",
+        )
+        .bind(to_json(report)?)
+        .bind(now)
+        .bind(scored.score.to_string())
+        .bind(i64::from(scored.correct))
+        .bind(i64::from(scored.case_positive))
+        .bind(i64::from(scored.overall_category))
+        .bind(&attempt.id)
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() == 0 {
+            return Err(already_submitted());
+        }
+        if attempt.reread_number == 0 {
+            let mut figures = figures_in(&mut tx, &attempt.trainee_id)
+                .await?
+                .unwrap_or_default();
+            figures.add(scored, now - attempt.started_at, now);
+            set_rolling(&mut tx, &attempt.trainee_id, &mut figures).await?;
+            store_figures(&mut tx, &attempt.trainee_id, &figures).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Replaces the score of a submitted attempt (the report stays as it is).
+    pub async fn rescore_attempt(&self, attempt_id: &str, scored: &ScoredReport) -> Result<()> {
+        sqlx::query(
+            "UPDATE attempts SET score = $1, correct = $2, case_positive = $3, \
+             overall_category = $4 WHERE id = $5 AND submitted_at IS NOT NULL",
+        )
+        .bind(scored.score.to_string())
+        .bind(i64::from(scored.correct))
+        .bind(i64::from(scored.case_positive))
+        .bind(i64::from(scored.overall_category))
+        .bind(attempt_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Rebuilds every trainee's figures from their stored scores (after a rescore).
+    pub async fn rebuild_trainee_figures(&self) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM trainee_figures")
+            .execute(&mut *tx)
+            .await?;
+        let rows = sqlx::query(
+            "SELECT trainee_id, started_at, submitted_at, score, correct, case_positive, \
+             overall_category FROM attempts WHERE reread_number = 0 \
+             AND submitted_at IS NOT NULL ORDER BY trainee_id, submitted_at",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut current: Option<(String, TraineeFigures)> = None;
+        for row in &rows {
+            let trainee_id: String = row.try_get("trainee_id")?;
+            if current.as_ref().is_some_and(|(id, _)| *id != trainee_id) {
+                if let Some((id, mut figures)) = current.take() {
+                    set_rolling(&mut tx, &id, &mut figures).await?;
+                    store_figures(&mut tx, &id, &figures).await?;
+                }
+            }
+            let scored = scored_from_row(row)?;
+            let started_at: i64 = row.try_get("started_at")?;
+            let submitted_at: i64 = row.try_get("submitted_at")?;
+            let (_, figures) = current.get_or_insert_with(|| (trainee_id, TraineeFigures::default()));
+            figures.add(&scored, submitted_at - started_at, submitted_at);
+        }
+        if let Some((id, mut figures)) = current {
+            set_rolling(&mut tx, &id, &mut figures).await?;
+            store_figures(&mut tx, &id, &figures).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A trainee's running figures; `None` before their first scored first read.
+    pub async fn trainee_figures(&self, trainee_id: &str) -> Result<Option<TraineeFigures>> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {} FROM trainee_figures WHERE trainee_id = $1",
+            FIGURE_COLUMNS.join(", ")
+        )))
+        .bind(trainee_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(figures_from_row).transpose()
+    }
+
+    /// Whether each of a trainee's scored first reads was correct, oldest first.
+    pub async fn first_read_outcomes(&self, trainee_id: &str) -> Result<Vec<Attempt>> {
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE trainee_id = $1 AND reread_number = 0 \
+             AND submitted_at IS NOT NULL ORDER BY submitted_at, id"
+        )))
+        .bind(trainee_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(attempt_from_row).collect()
+    }
+
+    pub async fn case_truth(&self, case_id: &str) -> Result<Option<CaseTruth>> {
+        let row = sqlx::query(
+            "SELECT id, significant_from_isup, truth, teaching_notes FROM cases WHERE id = $1",
+        )
+        .bind(case_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let truth: String = row.try_get("truth")?;
+        Ok(Some(CaseTruth {
+            case_id: row.try_get("id")?,
+            significant_from_isup: u8::try_from(row.try_get::<i64, _>("significant_from_isup")?)
+                .map_err(|_| StoreError::Corrupt("significant_from_isup out of range".into()))?,
+            lesions: serde_json::from_str(&truth)
+                .map_err(|err| StoreError::Corrupt(format!("case truth: {err}")))?,
+            teaching_notes: row.try_get("teaching_notes")?,
+        }))
+    }
+
+    /// Files (or replaces) an expert's reference read of a case.
+    pub async fn set_reference_read(
+        &self,
+        case_id: &str,
+        expert_id: &str,
+        report: &Report,
+        overall_category: u8,
+        now: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO reference_reads (case_id, expert_id, report, overall_category, submitted_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (case_id, expert_id) DO UPDATE SET \
+             report = excluded.report, overall_category = excluded.overall_category, \
+             submitted_at = excluded.submitted_at",
+        )
+        .bind(case_id)
+        .bind(expert_id)
+        .bind(to_json(report)?)
+        .bind(i64::from(overall_category))
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn reference_reads(&self, case_id: &str) -> Result<Vec<ReferenceRead>> {
+        let rows = sqlx::query(
+            "SELECT r.case_id, r.expert_id, u.display_name, r.report, r.overall_category, \
+             r.submitted_at FROM reference_reads r JOIN users u ON u.id = r.expert_id \
+             WHERE r.case_id = $1 ORDER BY r.submitted_at, r.expert_id",
+        )
+        .bind(case_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(ReferenceRead {
+                    case_id: row.try_get("case_id")?,
+                    expert_id: row.try_get("expert_id")?,
+                    expert_name: row.try_get("display_name")?,
+                    report: from_json(&row.try_get::<String, _>("report")?)?,
+                    overall_category: row.try_get("overall_category")?,
+                    submitted_at: row.try_get("submitted_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// (trainee's overall category, expert's overall category) for every reference read of a
+    /// case the trainee read first: the pairs of the weighted kappa.
+    pub async fn reference_pairs(&self, trainee_id: &str) -> Result<Vec<(u8, u8)>> {
+        let rows = sqlx::query(
+            "SELECT a.overall_category AS mine, r.overall_category AS theirs FROM attempts a \
+             JOIN reference_reads r ON r.case_id = a.case_id WHERE a.trainee_id = $1 \
+             AND a.reread_number = 0 AND a.submitted_at IS NOT NULL \
+             ORDER BY a.submitted_at, r.expert_id",
+        )
+        .bind(trainee_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let category = |column: &str| -> Result<u8> {
+                    u8::try_from(row.try_get::<i64, _>(column)?)
+                        .map_err(|_| StoreError::Corrupt("category out of range".into()))
+                };
+                Ok((category("mine")?, category("theirs")?))
+            })
+            .collect()
+    }
+}
+
+impl TraineeFigures {
+    fn add(&mut self, scored: &ScoredReport, reading_ms: i64, at: i64) {
+        let category = scored.overall_category;
+        let positive = scored.case_positive;
+        self.first_reads += 1;
+        self.correct += i64::from(scored.correct);
+        self.positives += i64::from(positive);
+        self.true_positives3 += i64::from(positive && category >= 3);
+        self.true_negatives3 += i64::from(!positive && category < 3);
+        self.true_positives4 += i64::from(positive && category >= 4);
+        self.true_negatives4 += i64::from(!positive && category < 4);
+        self.targets += i64::from(scored.targets);
+        self.hits += i64::from(scored.hits);
+        self.false_positives += i64::from(scored.false_positives);
+        self.reading_ms += reading_ms.max(0);
+        self.last_activity = self.last_activity.max(at);
+    }
+}
+
+/// Sets the rolling counts from the trainee's last 50 first reads: an index range scan of at
+/// most 50 rows, whatever the length of the history.
+async fn set_rolling(
+    tx: &mut Transaction<'_, Any>,
+    trainee_id: &str,
+    figures: &mut TraineeFigures,
+) -> Result<()> {
+    let [short, long] = ROLLING_WINDOWS;
+    let recent: Vec<i64> = sqlx::query_scalar(
+        "SELECT correct FROM attempts WHERE trainee_id = $1 AND reread_number = 0 \
+         AND submitted_at IS NOT NULL ORDER BY submitted_at DESC LIMIT $2",
+    )
+    .bind(trainee_id)
+    .bind(long)
+    .fetch_all(&mut **tx)
+    .await?;
+    let correct_in = |window: i64| recent.iter().take(window as usize).filter(|c| **c != 0).count();
+    figures.rolling20_n = recent.len().min(short as usize) as i64;
+    figures.rolling20_correct = correct_in(short) as i64;
+    figures.rolling50_n = recent.len() as i64;
+    figures.rolling50_correct = correct_in(long) as i64;
+    Ok(())
+}
+
+async fn figures_in(
+    tx: &mut Transaction<'_, Any>,
+    trainee_id: &str,
+) -> Result<Option<TraineeFigures>> {
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {} FROM trainee_figures WHERE trainee_id = $1",
+        FIGURE_COLUMNS.join(", ")
+    )))
+    .bind(trainee_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.as_ref().map(figures_from_row).transpose()
+}
+
+async fn store_figures(
+    tx: &mut Transaction<'_, Any>,
+    trainee_id: &str,
+    figures: &TraineeFigures,
+) -> Result<()> {
+    let placeholders: Vec<String> = (2..=FIGURE_COLUMNS.len() + 1)
+        .map(|n| format!("${n}"))
+        .collect();
+    let updates: Vec<String> = FIGURE_COLUMNS
+        .iter()
+        .map(|column| format!("{column} = excluded.{column}"))
+        .collect();
+    let sql = format!(
+        "INSERT INTO trainee_figures (trainee_id, {}) VALUES ($1, {}) \
+         ON CONFLICT (trainee_id) DO UPDATE SET {}",
+        FIGURE_COLUMNS.join(", "),
+        placeholders.join(", "),
+        updates.join(", ")
+    );
+    let mut query = sqlx::query(AssertSqlSafe(sql)).bind(trainee_id);
+    for value in figures.values() {
+        query = query.bind(value);
+    }
+    query.execute(&mut **tx).await?;
+    Ok(())
+}
+
+impl TraineeFigures {
+    /// In the order of `FIGURE_COLUMNS`.
+    fn values(&self) -> [i64; 16] {
+        [
+            self.first_reads,
+            self.correct,
+            self.rolling20_correct,
+            self.rolling20_n,
+            self.rolling50_correct,
+            self.rolling50_n,
+            self.positives,
+            self.true_positives3,
+            self.true_negatives3,
+            self.true_positives4,
+            self.true_negatives4,
+            self.targets,
+            self.hits,
+            self.false_positives,
+            self.reading_ms,
+            self.last_activity,
+        ]
+    }
+}
+
+pub(crate) fn figures_from_row(row: &AnyRow) -> Result<TraineeFigures> {
+    let get = |column: &str| -> Result<i64> { Ok(row.try_get(column)?) };
+    Ok(TraineeFigures {
+        first_reads: get("first_reads")?,
+        correct: get("correct")?,
+        rolling20_correct: get("rolling20_correct")?,
+        rolling20_n: get("rolling20_n")?,
+        rolling50_correct: get("rolling50_correct")?,
+        rolling50_n: get("rolling50_n")?,
+        positives: get("positives")?,
+        true_positives3: get("true_positives3")?,
+        true_negatives3: get("true_negatives3")?,
+        true_positives4: get("true_positives4")?,
+        true_negatives4: get("true_negatives4")?,
+        targets: get("targets")?,
+        hits: get("hits")?,
+        false_positives: get("false_positives")?,
+        reading_ms: get("reading_ms")?,
+        last_activity: get("last_activity")?,
+    })
+}
+
+/// The counts the figures need, read back from a stored score.
+fn scored_from_row(row: &AnyRow) -> Result<ScoredReport> {
+    let score: serde_json::Value = from_json(&row.try_get::<String, _>("score")?)?;
+    let count = |key: &str| {
+        score
+            .get(key)
+            .and_then(serde_json::Value::as_u64)
+            .and_then(|n| u32::try_from(n).ok())
+            .ok_or_else(|| StoreError::Corrupt(format!("stored score has no `{key}`")))
+    };
+    Ok(ScoredReport {
+        targets: count("targets")?,
+        hits: count("hits")?,
+        false_positives: count("false_positives")?,
+        correct: row.try_get::<i64, _>("correct")? != 0,
+        case_positive: row.try_get::<i64, _>("case_positive")? != 0,
+        overall_category: u8::try_from(row.try_get::<i64, _>("overall_category")?)
+            .map_err(|_| StoreError::Corrupt("category out of range".into()))?,
+        score,
+    })
+}
+
+fn attempt_from_row(row: &AnyRow) -> Result<Attempt> {
+    let flag = |column: &str| -> Result<Option<bool>> {
+        Ok(row.try_get::<Option<i64>, _>(column)?.map(|value| value != 0))
+    };
+    let score: Option<String> = row.try_get("score")?;
+    Ok(Attempt {
+        id: row.try_get("id")?,
+        trainee_id: row.try_get("trainee_id")?,
+        case_id: row.try_get("case_id")?,
+        programme_id: row.try_get("programme_id")?,
+        reread_number: row.try_get("reread_number")?,
+        started_at: row.try_get("started_at")?,
+        submitted_at: row.try_get("submitted_at")?,
+        report: from_json(&row.try_get::<String, _>("report")?)?,
+        score: score.as_deref().map(from_json).transpose()?,
+        correct: flag("correct")?,
+        case_positive: flag("case_positive")?,
+        overall_category: row.try_get("overall_category")?,
+    })
+}
+
+fn already_submitted() -> StoreError {
+    StoreError::Conflict("this report has been submitted and can no longer be changed".into())
+}
+
+fn to_json<T: Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|err| StoreError::Corrupt(format!("JSON: {err}")))
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(json: &str) -> Result<T> {
+    serde_json::from_str(json).map_err(|err| StoreError::Corrupt(format!("stored JSON: {err}")))
+}
