@@ -2,7 +2,7 @@
 
 use readroom_domain::{ClinicalContext, PixelFormat, PreparedSeries, Role, SeriesKind};
 use readroom_store::{
-    NewCase, NewInstance, NewSeries, NewStudy, NewUser, SessionToken, StoreError,
+    NewCase, NewInstance, NewSeries, NewStudy, NewUser, PasswordCheck, SessionToken, StoreError,
 };
 use readroom_tests::{BACKENDS, Installation};
 
@@ -168,33 +168,39 @@ async fn passwords_are_checked_and_sessions_resolve_to_their_user() {
             .await
             .unwrap();
         assert_eq!(
-            checked.as_ref().map(|u| &u.id),
-            Some(&user.id),
+            checked,
+            PasswordCheck::Accepted(user.clone()),
             "{backend:?}"
         );
         assert_eq!(
             store.check_password("ana", "wrong password").await.unwrap(),
-            None
+            PasswordCheck::Refused
         );
         assert_eq!(
             store
                 .check_password("nobody", "long enough password")
                 .await
                 .unwrap(),
-            None
+            PasswordCheck::Refused
         );
 
-        let token = store.create_session(&user.id).await.unwrap();
+        let started = store.create_session(&user.id).await.unwrap();
+        let session = store.session(&started.token).await.unwrap();
         assert_eq!(
-            store.session_user(&token).await.unwrap(),
-            Some(user.clone()),
+            session.as_ref().map(|s| &s.user),
+            Some(&user),
+            "{backend:?}"
+        );
+        assert_eq!(
+            session.map(|s| s.csrf_token),
+            Some(started.csrf_token),
             "{backend:?}"
         );
         let forged = SessionToken("0".repeat(64));
-        assert_eq!(store.session_user(&forged).await.unwrap(), None);
-        store.end_session(&token).await.unwrap();
+        assert_eq!(store.session(&forged).await.unwrap(), None);
+        store.end_session(&started.token).await.unwrap();
         assert_eq!(
-            store.session_user(&token).await.unwrap(),
+            store.session(&started.token).await.unwrap(),
             None,
             "{backend:?}"
         );

@@ -8,6 +8,7 @@
 //! The store never sees source identifiers: what it is given has already been anonymised.
 
 mod accounts;
+mod audit;
 mod cases;
 mod objects;
 
@@ -16,7 +17,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use sqlx::AnyPool;
 use sqlx::any::AnyPoolOptions;
 
-pub use accounts::{NewUser, SessionToken};
+pub use accounts::{
+    NewSession, NewUser, PasswordCheck, Session, SessionToken, SignInLimits, UserAccount,
+};
+pub use audit::AuditEntry;
 pub use cases::{
     CaseDetail, CaseSummary, NewCase, NewInstance, NewSeries, NewStudy, SeriesSummary, StoredSeries,
 };
