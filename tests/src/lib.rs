@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use axum::Router;
 use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::{Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use readroom_domain::{Role, User};
 use readroom_import::Importer;
@@ -17,6 +17,11 @@ use readroom_server::AppState;
 use readroom_store::{NewUser, ObjectStorage, Store};
 use sqlx::Connection;
 use tower::ServiceExt;
+
+pub mod world;
+
+/// The password of every user the helpers create.
+pub const TEST_PASSWORD: &str = "correct horse battery";
 
 /// Which database an installation runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +40,8 @@ pub struct Installation {
     pub store: Store,
     pub objects: ObjectStorage,
     pub importer: Importer,
+    /// The server's clock: tests move it forward instead of waiting.
+    pub clock: readroom_server::Clock,
 }
 
 impl Installation {
@@ -57,6 +64,7 @@ impl Installation {
             store,
             objects,
             importer,
+            clock: readroom_server::Clock::default(),
         }
     }
 
@@ -65,47 +73,35 @@ impl Installation {
             store: self.store.clone(),
             objects: self.objects.clone(),
             secure_cookies: false,
+            clock: self.clock.clone(),
         })
     }
 
-    /// Creates a user with `role` and returns it with a session cookie for it.
-    pub async fn signed_in(&self, role: Role) -> (User, String) {
-        let username = format!("{role}-{}", uuid::Uuid::new_v4().simple());
-        let user = self
-            .store
+    /// Creates a user with `roles`, a unique username and [`TEST_PASSWORD`].
+    pub async fn user_with(&self, roles: &[Role]) -> User {
+        let first = roles.first().map_or("user", |role| role.as_str());
+        let username = format!("{first}-{}", uuid::Uuid::new_v4().simple());
+        self.store
             .create_user(&NewUser {
                 username: username.clone(),
-                display_name: username.clone(),
-                password: "correct horse battery".into(),
-                roles: vec![role],
+                display_name: username,
+                password: TEST_PASSWORD.into(),
+                roles: roles.to_vec(),
             })
             .await
-            .expect("user created");
-        let response = call(
-            &self.router(),
-            Request::post("/api/session")
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(
-                    serde_json::json!({"username": username, "password": "correct horse battery"})
-                        .to_string(),
-                ))
-                .expect("request"),
-        )
-        .await;
-        assert_eq!(
-            response.status,
-            StatusCode::OK,
-            "sign-in: {}",
-            response.text()
-        );
-        let cookie = response
-            .headers
-            .get(header::SET_COOKIE)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.split(';').next())
-            .expect("session cookie")
-            .to_owned();
-        (user, cookie)
+            .expect("user created")
+    }
+
+    /// Creates a user with `role` and signs them in through the API.
+    pub async fn signed_in(&self, role: Role) -> Session {
+        self.signed_in_with(&[role]).await
+    }
+
+    /// Creates a user holding all of `roles` and signs them in through the API.
+    pub async fn signed_in_with(&self, roles: &[Role]) -> Session {
+        let user = self.user_with(roles).await;
+        let reply = sign_in(&self.router(), &user.username, TEST_PASSWORD).await;
+        Session::from_sign_in(&reply)
     }
 
     /// Every file under the data directory (database, its journal, images), for scanning.
@@ -227,4 +223,119 @@ pub async fn get(
         request = request.header(*name, *value);
     }
     call(router, request.body(Body::empty()).expect("request")).await
+}
+
+/// `POST /api/session` with a username and password, as the sign-in page sends them.
+pub async fn sign_in(router: &Router, username: &str, password: &str) -> Reply {
+    let body = serde_json::json!({"username": username, "password": password});
+    call(
+        router,
+        Request::post("/api/session")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .expect("request"),
+    )
+    .await
+}
+
+/// A signed-in browser: the user, the session cookie and the session's CSRF token. Its
+/// request helpers send the cookie and the `X-CSRF-Token` header, as the pages do.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user: User,
+    /// `readroom_session=…`, ready for a `Cookie` header.
+    pub cookie: String,
+    pub csrf: String,
+}
+
+impl Session {
+    /// The session a successful sign-in reply started; panics on any other reply.
+    pub fn from_sign_in(reply: &Reply) -> Session {
+        assert_eq!(reply.status, StatusCode::OK, "sign-in: {}", reply.text());
+        let cookie = reply
+            .headers
+            .get(header::SET_COOKIE)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.split(';').next())
+            .expect("session cookie")
+            .to_owned();
+        let body = reply.json();
+        Session {
+            user: serde_json::from_value(body["user"].clone()).expect("the signed-in user"),
+            cookie,
+            csrf: body["csrf_token"]
+                .as_str()
+                .expect("a csrf_token")
+                .to_owned(),
+        }
+    }
+
+    /// A request with the session cookie and CSRF header set, for what the helpers below
+    /// do not cover (other headers, other bodies).
+    pub fn request(&self, method: Method, path: &str) -> axum::http::request::Builder {
+        Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::COOKIE, &self.cookie)
+            .header("x-csrf-token", &self.csrf)
+    }
+
+    /// Any method, with a JSON body or none.
+    pub async fn send(
+        &self,
+        router: &Router,
+        method: Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> Reply {
+        let request = self.request(method, path);
+        let request = match body {
+            Some(body) => request
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string())),
+            None => request.body(Body::empty()),
+        };
+        call(router, request.expect("request")).await
+    }
+
+    pub async fn get(&self, router: &Router, path: &str) -> Reply {
+        self.send(router, Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, router: &Router, path: &str, body: serde_json::Value) -> Reply {
+        self.send(router, Method::POST, path, Some(body)).await
+    }
+
+    pub async fn put(&self, router: &Router, path: &str, body: serde_json::Value) -> Reply {
+        self.send(router, Method::PUT, path, Some(body)).await
+    }
+
+    pub async fn delete(&self, router: &Router, path: &str) -> Reply {
+        self.send(router, Method::DELETE, path, None).await
+    }
+}
+
+/// [`Session::post`] as a function.
+pub async fn post_json(
+    router: &Router,
+    session: &Session,
+    path: &str,
+    body: serde_json::Value,
+) -> Reply {
+    session.post(router, path, body).await
+}
+
+/// [`Session::put`] as a function.
+pub async fn put_json(
+    router: &Router,
+    session: &Session,
+    path: &str,
+    body: serde_json::Value,
+) -> Reply {
+    session.put(router, path, body).await
+}
+
+/// [`Session::delete`] as a function.
+pub async fn delete(router: &Router, session: &Session, path: &str) -> Reply {
+    session.delete(router, path).await
 }

@@ -330,7 +330,7 @@ async fn no_planted_identifier_survives_in_stored_bytes_or_served_responses() {
 
     // Every response a trainee can get.
     let router = installation.router();
-    let (_, cookie) = installation.signed_in(Role::Trainee).await;
+    let cookie = installation.signed_in(Role::Trainee).await.cookie;
     let cases = get(&router, "/api/cases", Some(&cookie), &[]).await;
     let case_id = cases.json()[0]["id"]
         .as_str()

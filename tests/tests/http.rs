@@ -5,7 +5,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use readroom_domain::{Role, TruthManifest};
 use readroom_import::Source;
-use readroom_tests::{BACKENDS, Installation, Reply, call, get};
+use readroom_tests::{BACKENDS, Installation, Reply, call, get, sign_in};
 
 /// An installation holding demo case 0 of the shipped seed; returns the case id.
 async fn with_demo_case(installation: &Installation) -> (String, readroom_cases::DemoCase) {
@@ -84,40 +84,38 @@ async fn signing_in_needs_the_right_password_and_signing_out_ends_the_session() 
     for backend in BACKENDS {
         let installation = Installation::new(backend).await;
         let router = installation.router();
-        let (user, cookie) = installation.signed_in(Role::Trainee).await;
-        let sign_in = |body: String| {
-            Request::post("/api/session")
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(body))
-                .unwrap()
-        };
-        let wrong = call(
-            &router,
-            sign_in(format!(
-                r#"{{"username":"{}","password":"wrong one"}}"#,
-                user.username
-            )),
-        )
-        .await;
+        let session = installation.signed_in(Role::Trainee).await;
+        let user = &session.user;
+        assert_eq!(user.roles, [Role::Trainee]);
+        assert_eq!(session.csrf.len(), 64, "{backend:?}: a 256-bit CSRF token");
+
+        let wrong = sign_in(&router, &user.username, "wrong one").await;
         assert_eq!(wrong.status, StatusCode::UNAUTHORIZED, "{backend:?}");
         assert!(wrong.headers.get(header::SET_COOKIE).is_none());
-        let malformed = call(&router, sign_in("{\"username\":".into())).await;
+        let malformed = call(
+            &router,
+            Request::post("/api/session")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from("{\"username\":"))
+                .unwrap(),
+        )
+        .await;
         assert!(
             malformed.status.is_client_error(),
             "{backend:?}: {}",
             malformed.status
         );
 
-        let me = get(&router, "/api/session", Some(&cookie), &[]).await;
+        let me = session.get(&router, "/api/session").await;
         assert_eq!(me.status, StatusCode::OK);
-        assert_eq!(me.json()["username"], user.username.as_str());
+        assert_eq!(me.json()["user"]["username"], user.username.as_str());
+        assert_eq!(me.json()["csrf_token"], session.csrf.as_str());
 
-        let request = Request::delete("/api/session")
-            .header(header::COOKIE, &cookie)
-            .body(Body::empty())
-            .unwrap();
-        assert_eq!(call(&router, request).await.status, StatusCode::NO_CONTENT);
-        let after = get(&router, "/api/session", Some(&cookie), &[]).await;
+        assert_eq!(
+            session.delete(&router, "/api/session").await.status,
+            StatusCode::NO_CONTENT
+        );
+        let after = session.get(&router, "/api/session").await;
         assert_eq!(after.status, StatusCode::UNAUTHORIZED, "{backend:?}");
     }
 }
@@ -128,7 +126,7 @@ async fn the_case_list_and_series_metadata_carry_geometry_but_never_truth() {
         let installation = Installation::new(backend).await;
         let (case_id, case) = with_demo_case(&installation).await;
         let router = installation.router();
-        let (_, cookie) = installation.signed_in(Role::Trainee).await;
+        let cookie = installation.signed_in(Role::Trainee).await.cookie;
 
         let list = get(&router, "/api/cases", Some(&cookie), &[]).await;
         assert_eq!(list.status, StatusCode::OK);
@@ -199,7 +197,7 @@ async fn voxels_are_served_as_imported_compressed_and_cached() {
         let installation = Installation::new(backend).await;
         let (case_id, case) = with_demo_case(&installation).await;
         let router = installation.router();
-        let (_, cookie) = installation.signed_in(Role::Expert).await;
+        let cookie = installation.signed_in(Role::Expert).await.cookie;
         let detail = get(
             &router,
             &format!("/api/cases/{case_id}"),

@@ -47,6 +47,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         store: store.clone(),
         objects,
         secure_cookies: args.secure_cookies,
+        clock: readroom_server::Clock::default(),
     });
     println!(
         "Readroom is serving {} cases at http://{}",
@@ -59,12 +60,17 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             println!("  {:<8} / {}", role.as_str(), demo::demo_password(role));
         }
     }
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .context("server failed")?;
+    // Connection info gives handlers the client's address, for sign-in throttling and the
+    // audit log.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .context("server failed")?;
     store.close().await;
     Ok(ExitCode::SUCCESS)
 }

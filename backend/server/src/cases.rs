@@ -1,29 +1,45 @@
 //! The case list and a case's series. Neither ever includes the truth: that leaves the server
-//! only with a submitted attempt.
+//! only with a submitted attempt. A trainee sees only the cases given to them.
 
 use axum::Json;
 use axum::extract::{Path, State};
 use readroom_store::{CaseDetail, CaseSummary};
 
+use crate::access;
 use crate::session::CurrentUser;
 use crate::{ApiError, AppState};
 
 pub async fn list(
-    _: CurrentUser,
+    user: CurrentUser,
     State(state): State<AppState>,
 ) -> Result<Json<Vec<CaseSummary>>, ApiError> {
-    Ok(Json(state.store.list_cases().await?))
+    let mut cases = state.store.list_cases().await?;
+    if access::reads_as_trainee(&user) {
+        let mut given = Vec::new();
+        for case in cases {
+            if state
+                .store
+                .trainee_may_see_case(&user.0.id, &case.id, state.clock.now())
+                .await?
+            {
+                given.push(case);
+            }
+        }
+        cases = given;
+    }
+    Ok(Json(cases))
 }
 
 pub async fn detail(
-    _: CurrentUser,
+    user: CurrentUser,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<CaseDetail>, ApiError> {
-    state
+    let detail = state
         .store
         .case_detail(&id)
         .await?
-        .map(Json)
-        .ok_or(ApiError::NotFound("case"))
+        .ok_or(ApiError::NotFound("case"))?;
+    access::case_images(&state, &user, &id).await?;
+    Ok(Json(detail))
 }

@@ -17,6 +17,9 @@ pub enum ApiError {
     /// 403: signed in, but this role may not do that.
     #[error("you may not do that")]
     Forbidden,
+    /// 403: a state-changing request without the session's CSRF token in `X-CSRF-Token`.
+    #[error("{0}")]
+    CsrfTokenRejected(&'static str),
     /// 404: nothing by that name (or nothing this user may see).
     #[error("{0} not found")]
     NotFound(&'static str),
@@ -29,6 +32,9 @@ pub enum ApiError {
         message: String,
         fields: BTreeMap<String, String>,
     },
+    /// 429: too many failed sign-ins; says when to try again.
+    #[error("{0}")]
+    TooManyRequests(String),
     /// 500: logged in full; the body says nothing internal.
     #[error("internal error")]
     Internal(String),
@@ -47,9 +53,11 @@ impl ApiError {
         match self {
             ApiError::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "unauthenticated"),
             ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::CsrfTokenRejected(_) => (StatusCode::FORBIDDEN, "csrf_token_rejected"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::Invalid { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+            ApiError::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }

@@ -14,27 +14,28 @@ use bytes::Bytes;
 use readroom_domain::PreparedSeries;
 use readroom_store::{ObjectStorage, StoredSeries};
 
+use crate::access;
 use crate::session::CurrentUser;
 use crate::{ApiError, AppState};
 
 const IMMUTABLE: &str = "private, max-age=31536000, immutable";
 
 pub async fn series(
-    _: CurrentUser,
+    user: CurrentUser,
     State(state): State<AppState>,
     Path(uid): Path<String>,
 ) -> Result<Json<PreparedSeries>, ApiError> {
-    Ok(Json(find(&state, &uid).await?.prepared))
+    Ok(Json(find(&state, &user, &uid).await?.prepared))
 }
 
 /// All frames of a series, phase by phase, slice by slice.
 pub async fn voxels(
-    _: CurrentUser,
+    user: CurrentUser,
     State(state): State<AppState>,
     Path(uid): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let series = find(&state, &uid).await?;
+    let series = find(&state, &user, &uid).await?;
     let etag = format!("\"{}\"", series.prepared.voxels_hash);
     if let Some(unchanged) = not_modified(&headers, &etag) {
         return Ok(unchanged);
@@ -46,12 +47,12 @@ pub async fn voxels(
 
 /// One frame: `index` counts phase by phase, slice by slice (`phase * slices + slice`).
 pub async fn frame(
-    _: CurrentUser,
+    user: CurrentUser,
     State(state): State<AppState>,
     Path((uid, index)): Path<(String, usize)>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let series = find(&state, &uid).await?;
+    let series = find(&state, &user, &uid).await?;
     let frame = series
         .prepared
         .frames
@@ -70,12 +71,12 @@ pub async fn frame(
 }
 
 pub async fn thumbnail(
-    _: CurrentUser,
+    user: CurrentUser,
     State(state): State<AppState>,
     Path(uid): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let series = find(&state, &uid).await?;
+    let series = find(&state, &user, &uid).await?;
     let etag = format!("\"{}-thumbnail\"", series.prepared.voxels_hash);
     if let Some(unchanged) = not_modified(&headers, &etag) {
         return Ok(unchanged);
@@ -98,12 +99,22 @@ pub async fn thumbnail(
         .into_response())
 }
 
-async fn find(state: &AppState, uid: &str) -> Result<StoredSeries, ApiError> {
-    state
+/// A series the user may see: a trainee only those of the cases given to them.
+async fn find(state: &AppState, user: &CurrentUser, uid: &str) -> Result<StoredSeries, ApiError> {
+    let series = state
         .store
         .series(uid)
         .await?
-        .ok_or(ApiError::NotFound("series"))
+        .ok_or(ApiError::NotFound("series"))?;
+    if access::reads_as_trainee(user) {
+        let case_id = state
+            .store
+            .case_of_study(&series.study_uid)
+            .await?
+            .ok_or(ApiError::Forbidden)?;
+        access::case_images(state, user, &case_id).await?;
+    }
+    Ok(series)
 }
 
 fn voxel_response(stored: Bytes, headers: &HeaderMap, etag: &str) -> Result<Response, ApiError> {

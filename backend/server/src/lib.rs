@@ -4,21 +4,32 @@
 //! extractor). No handler here holds SQL or touches DICOM, and no response carries a case's
 //! truth: that leaves the server only for a submitted attempt (a later part of the API).
 
+mod access;
+mod analytics;
+mod attempts;
 mod cases;
+mod clock;
 mod error;
+mod feedback;
 mod images;
+mod programmes;
 mod session;
+mod settings;
+mod users;
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse};
-use axum::routing::get;
+use axum::routing::{get, post, put};
 use readroom_store::{ObjectStorage, Store};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
+pub use attempts::rescore_all;
+pub use clock::Clock;
 pub use error::ApiError;
-pub use session::CurrentUser;
+pub use session::{ClientAddress, CurrentSession, CurrentUser};
+pub use settings::ProgrammeSettings;
 
 #[derive(Debug, Clone)]
 pub struct AppState {
@@ -26,6 +37,7 @@ pub struct AppState {
     pub objects: ObjectStorage,
     /// Mark the session cookie Secure: set when Readroom is served over TLS.
     pub secure_cookies: bool,
+    pub clock: Clock,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -36,8 +48,61 @@ pub fn router(state: AppState) -> Router {
                 .post(session::sign_in)
                 .delete(session::sign_out),
         )
+        .route("/session/password", put(session::change_password))
+        .route("/users", get(users::list).post(users::create))
+        .route("/users/{id}/roles", put(users::set_roles))
+        .route("/users/{id}/disabled", put(users::set_disabled))
+        .route("/audit", get(users::audit))
         .route("/cases", get(cases::list))
         .route("/cases/{id}", get(cases::detail))
+        .route("/cases/{id}/truth", get(attempts::case_truth))
+        .route(
+            "/cases/{id}/reference-reads",
+            get(attempts::reference_reads),
+        )
+        .route(
+            "/cases/{id}/reference-read",
+            put(attempts::file_reference_read),
+        )
+        .route(
+            "/programmes",
+            get(programmes::list).post(programmes::create),
+        )
+        .route("/programmes/{id}", get(programmes::detail))
+        .route("/programmes/{id}/settings", put(programmes::set_settings))
+        .route("/programmes/{id}/members", post(programmes::add_member))
+        .route("/programmes/{id}/cohorts", post(programmes::create_cohort))
+        .route(
+            "/programmes/{id}/case-sets",
+            post(programmes::create_case_set),
+        )
+        .route(
+            "/programmes/{id}/assignments",
+            post(programmes::create_assignment),
+        )
+        .route("/programmes/{id}/dashboard", get(analytics::programme))
+        .route(
+            "/programmes/{id}/export/attempts.csv",
+            get(analytics::export_attempts),
+        )
+        .route(
+            "/programmes/{id}/export/trainees.csv",
+            get(analytics::export_trainees),
+        )
+        .route("/cohorts/{id}/members", post(programmes::add_cohort_member))
+        .route("/cohorts/{id}/dashboard", get(analytics::cohort))
+        .route("/assignments", get(programmes::my_assignments))
+        .route("/rereads", get(attempts::rereads))
+        .route("/attempts", get(attempts::list).post(attempts::start))
+        .route("/attempts/{id}", get(attempts::detail))
+        .route("/attempts/{id}/report", put(attempts::save_draft))
+        .route("/attempts/{id}/submit", post(attempts::submit))
+        .route("/attempts/{id}/messages", post(feedback::post))
+        .route("/attempts/{id}/read", post(feedback::mark_read))
+        .route("/unread", get(feedback::unread))
+        .route("/review-queue", get(feedback::review_queue))
+        .route("/trainees/{id}/rolling", get(analytics::rolling))
+        .route("/trainees/{id}/analytics", get(analytics::trainee))
         .route("/series/{uid}", get(images::series))
         .route("/series/{uid}/voxels", get(images::voxels))
         .route("/series/{uid}/frames/{index}", get(images::frame))

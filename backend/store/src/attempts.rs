@@ -87,14 +87,10 @@ pub struct TraineeFigures {
     pub rolling20_n: i64,
     pub rolling50_correct: i64,
     pub rolling50_n: i64,
-    /// Cases with at least one clinically significant lesion.
-    pub positives: i64,
-    /// Positive cases read at overall category ≥ 3, and negative ones read below 3; the same
-    /// at 4.
-    pub true_positives3: i64,
-    pub true_negatives3: i64,
-    pub true_positives4: i64,
-    pub true_negatives4: i64,
+    /// First reads by overall category (index 0 is category 1): of positive cases, and of
+    /// negative ones.
+    pub positive_by_category: [i64; 5],
+    pub negative_by_category: [i64; 5],
     pub targets: i64,
     pub hits: i64,
     pub false_positives: i64,
@@ -105,18 +101,23 @@ pub struct TraineeFigures {
 const ATTEMPT_COLUMNS: &str = "id, trainee_id, case_id, programme_id, reread_number, started_at, \
      submitted_at, report, score, correct, case_positive, overall_category";
 
-const FIGURE_COLUMNS: [&str; 16] = [
+const FIGURE_COLUMNS: [&str; 21] = [
     "first_reads",
     "correct",
     "rolling20_correct",
     "rolling20_n",
     "rolling50_correct",
     "rolling50_n",
-    "positives",
-    "true_positives3",
-    "true_negatives3",
-    "true_positives4",
-    "true_negatives4",
+    "positive_category1",
+    "positive_category2",
+    "positive_category3",
+    "positive_category4",
+    "positive_category5",
+    "negative_category1",
+    "negative_category2",
+    "negative_category3",
+    "negative_category4",
+    "negative_category5",
     "targets",
     "hits",
     "false_positives",
@@ -167,10 +168,12 @@ impl Store {
     }
 
     pub async fn attempt(&self, id: &str) -> Result<Option<Attempt>> {
-        let row = sqlx::query(AssertSqlSafe(format!("SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE id = $1")))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
         row.as_ref().map(attempt_from_row).transpose()
     }
 
@@ -224,13 +227,12 @@ impl Store {
 
     /// Saves a draft; a submitted report cannot be changed.
     pub async fn save_draft(&self, attempt_id: &str, report: &Report) -> Result<()> {
-        let updated = sqlx::query(
-            "UPDATE attempts SET report = $1 WHERE id = $2 AND submitted_at IS NULL",
-        )
-        .bind(to_json(report)?)
-        .bind(attempt_id)
-        .execute(&self.pool)
-        .await?;
+        let updated =
+            sqlx::query("UPDATE attempts SET report = $1 WHERE id = $2 AND submitted_at IS NULL")
+                .bind(to_json(report)?)
+                .bind(attempt_id)
+                .execute(&self.pool)
+                .await?;
         if updated.rows_affected() == 0 {
             return Err(already_submitted());
         }
@@ -316,7 +318,8 @@ impl Store {
             let scored = scored_from_row(row)?;
             let started_at: i64 = row.try_get("started_at")?;
             let submitted_at: i64 = row.try_get("submitted_at")?;
-            let (_, figures) = current.get_or_insert_with(|| (trainee_id, TraineeFigures::default()));
+            let (_, figures) =
+                current.get_or_insert_with(|| (trainee_id, TraineeFigures::default()));
             figures.add(&scored, submitted_at - started_at, submitted_at);
         }
         if let Some((id, mut figures)) = current {
@@ -444,15 +447,14 @@ impl Store {
 
 impl TraineeFigures {
     fn add(&mut self, scored: &ScoredReport, reading_ms: i64, at: i64) {
-        let category = scored.overall_category;
-        let positive = scored.case_positive;
+        let bucket = usize::from(scored.overall_category.clamp(1, 5) - 1);
         self.first_reads += 1;
         self.correct += i64::from(scored.correct);
-        self.positives += i64::from(positive);
-        self.true_positives3 += i64::from(positive && category >= 3);
-        self.true_negatives3 += i64::from(!positive && category < 3);
-        self.true_positives4 += i64::from(positive && category >= 4);
-        self.true_negatives4 += i64::from(!positive && category < 4);
+        if scored.case_positive {
+            self.positive_by_category[bucket] += 1;
+        } else {
+            self.negative_by_category[bucket] += 1;
+        }
         self.targets += i64::from(scored.targets);
         self.hits += i64::from(scored.hits);
         self.false_positives += i64::from(scored.false_positives);
@@ -477,7 +479,13 @@ async fn set_rolling(
     .bind(long)
     .fetch_all(&mut **tx)
     .await?;
-    let correct_in = |window: i64| recent.iter().take(window as usize).filter(|c| **c != 0).count();
+    let correct_in = |window: i64| {
+        recent
+            .iter()
+            .take(window as usize)
+            .filter(|c| **c != 0)
+            .count()
+    };
     figures.rolling20_n = recent.len().min(short as usize) as i64;
     figures.rolling20_correct = correct_in(short) as i64;
     figures.rolling50_n = recent.len() as i64;
@@ -528,7 +536,9 @@ async fn store_figures(
 
 impl TraineeFigures {
     /// In the order of `FIGURE_COLUMNS`.
-    fn values(&self) -> [i64; 16] {
+    fn values(&self) -> [i64; 21] {
+        let [p1, p2, p3, p4, p5] = self.positive_by_category;
+        let [n1, n2, n3, n4, n5] = self.negative_by_category;
         [
             self.first_reads,
             self.correct,
@@ -536,11 +546,16 @@ impl TraineeFigures {
             self.rolling20_n,
             self.rolling50_correct,
             self.rolling50_n,
-            self.positives,
-            self.true_positives3,
-            self.true_negatives3,
-            self.true_positives4,
-            self.true_negatives4,
+            p1,
+            p2,
+            p3,
+            p4,
+            p5,
+            n1,
+            n2,
+            n3,
+            n4,
+            n5,
             self.targets,
             self.hits,
             self.false_positives,
@@ -552,6 +567,13 @@ impl TraineeFigures {
 
 pub(crate) fn figures_from_row(row: &AnyRow) -> Result<TraineeFigures> {
     let get = |column: &str| -> Result<i64> { Ok(row.try_get(column)?) };
+    let mut positive_by_category = [0; 5];
+    let mut negative_by_category = [0; 5];
+    for bucket in 0..5 {
+        let category = bucket + 1;
+        positive_by_category[bucket] = get(&format!("positive_category{category}"))?;
+        negative_by_category[bucket] = get(&format!("negative_category{category}"))?;
+    }
     Ok(TraineeFigures {
         first_reads: get("first_reads")?,
         correct: get("correct")?,
@@ -559,11 +581,8 @@ pub(crate) fn figures_from_row(row: &AnyRow) -> Result<TraineeFigures> {
         rolling20_n: get("rolling20_n")?,
         rolling50_correct: get("rolling50_correct")?,
         rolling50_n: get("rolling50_n")?,
-        positives: get("positives")?,
-        true_positives3: get("true_positives3")?,
-        true_negatives3: get("true_negatives3")?,
-        true_positives4: get("true_positives4")?,
-        true_negatives4: get("true_negatives4")?,
+        positive_by_category,
+        negative_by_category,
         targets: get("targets")?,
         hits: get("hits")?,
         false_positives: get("false_positives")?,
@@ -596,7 +615,9 @@ fn scored_from_row(row: &AnyRow) -> Result<ScoredReport> {
 
 fn attempt_from_row(row: &AnyRow) -> Result<Attempt> {
     let flag = |column: &str| -> Result<Option<bool>> {
-        Ok(row.try_get::<Option<i64>, _>(column)?.map(|value| value != 0))
+        Ok(row
+            .try_get::<Option<i64>, _>(column)?
+            .map(|value| value != 0))
     };
     let score: Option<String> = row.try_get("score")?;
     Ok(Attempt {

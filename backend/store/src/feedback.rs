@@ -142,11 +142,7 @@ impl Store {
     /// Unread messages for a trainee: everything others wrote on their attempts that they
     /// have not opened since.
     pub async fn trainee_unread(&self, trainee_id: &str) -> Result<Vec<(String, i64)>> {
-        self.unread(
-            "a.trainee_id = $1",
-            trainee_id,
-        )
-        .await
+        self.unread("a.trainee_id = $1", trainee_id).await
     }
 
     /// Unread messages for an expert: what trainees of the programmes they review wrote
@@ -203,7 +199,8 @@ impl Store {
             let last_reply: Option<i64> = row.try_get("last_reply")?;
             let last_question: Option<i64> = row.try_get("last_question")?;
             let awaiting_feedback = first_feedback.is_none();
-            let open_question = last_question.is_some_and(|asked| last_reply.is_none_or(|at| at < asked));
+            let open_question =
+                last_question.is_some_and(|asked| last_reply.is_none_or(|at| at < asked));
             if !awaiting_feedback && !open_question {
                 continue;
             }
@@ -263,13 +260,29 @@ impl Store {
     /// Each trainee of a cohort with their running figures: one row per trainee, read from
     /// the figures kept at submission.
     pub async fn cohort_rows(&self, cohort_id: &str) -> Result<Vec<CohortRow>> {
-        let rows = sqlx::query(
-            "SELECT u.id, u.username, u.display_name, f.* FROM cohort_members c \
-             JOIN users u ON u.id = c.user_id \
-             LEFT JOIN trainee_figures f ON f.trainee_id = u.id \
-             WHERE c.cohort_id = $1 ORDER BY u.display_name, u.id",
+        self.trainee_rows(
+            "SELECT user_id FROM cohort_members WHERE cohort_id = $1",
+            cohort_id,
         )
-        .bind(cohort_id)
+        .await
+    }
+
+    /// Each trainee of a programme with their running figures.
+    pub async fn programme_rows(&self, programme_id: &str) -> Result<Vec<CohortRow>> {
+        self.trainee_rows(
+            "SELECT user_id FROM programme_members WHERE programme_id = $1 AND role = 'trainee'",
+            programme_id,
+        )
+        .await
+    }
+
+    async fn trainee_rows(&self, members: &str, group_id: &str) -> Result<Vec<CohortRow>> {
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT u.id, u.username, u.display_name, f.* FROM users u \
+             LEFT JOIN trainee_figures f ON f.trainee_id = u.id \
+             WHERE u.id IN ({members}) ORDER BY u.display_name, u.id"
+        )))
+        .bind(group_id)
         .fetch_all(&self.pool)
         .await?;
         rows.iter()

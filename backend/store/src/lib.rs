@@ -8,9 +8,12 @@
 //! The store never sees source identifiers: what it is given has already been anonymised.
 
 mod accounts;
+mod attempts;
 mod audit;
 mod cases;
+mod feedback;
 mod objects;
+mod programmes;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -20,11 +23,18 @@ use sqlx::any::AnyPoolOptions;
 pub use accounts::{
     NewSession, NewUser, PasswordCheck, Session, SessionToken, SignInLimits, UserAccount,
 };
+pub use attempts::{
+    Attempt, CaseTruth, ROLLING_WINDOWS, ReferenceRead, ScoredReport, TraineeFigures,
+};
 pub use audit::AuditEntry;
 pub use cases::{
     CaseDetail, CaseSummary, NewCase, NewInstance, NewSeries, NewStudy, SeriesSummary, StoredSeries,
 };
+pub use feedback::{CohortRow, Message, MessageKind, PinnedMark, QueueItem};
 pub use objects::ObjectStorage;
+pub use programmes::{
+    AssignedCase, Assignment, CaseSet, Cohort, Member, Programme, TraineeAssignment,
+};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
 
@@ -154,6 +164,11 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// A new random identifier for a stored row.
+fn new_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
 }
 
 fn now_millis() -> i64 {

@@ -113,28 +113,33 @@ impl Store {
             created_at: now_millis(),
         };
         let mut tx = self.pool.begin().await?;
-        sqlx::query("INSERT INTO programmes (id, name, settings, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(&programme.id)
-            .bind(&programme.name)
-            .bind(settings.to_string())
-            .bind(programme.created_at)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("INSERT INTO programme_members (programme_id, user_id, role) VALUES ($1, $2, $3)")
-            .bind(&programme.id)
-            .bind(lead_id)
-            .bind(Role::Lead.as_str())
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO programmes (id, name, settings, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&programme.id)
+        .bind(&programme.name)
+        .bind(settings.to_string())
+        .bind(programme.created_at)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO programme_members (programme_id, user_id, role) VALUES ($1, $2, $3)",
+        )
+        .bind(&programme.id)
+        .bind(lead_id)
+        .bind(Role::Lead.as_str())
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(programme)
     }
 
     pub async fn programme(&self, id: &str) -> Result<Option<Programme>> {
-        let row = sqlx::query("SELECT id, name, settings, created_at FROM programmes WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query("SELECT id, name, settings, created_at FROM programmes WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
         row.as_ref().map(programme_from_row).transpose()
     }
 
@@ -142,9 +147,11 @@ impl Store {
     pub async fn programmes(&self, member: Option<&str>) -> Result<Vec<Programme>> {
         let rows = match member {
             None => {
-                sqlx::query("SELECT id, name, settings, created_at FROM programmes ORDER BY name, id")
-                    .fetch_all(&self.pool)
-                    .await?
+                sqlx::query(
+                    "SELECT id, name, settings, created_at FROM programmes ORDER BY name, id",
+                )
+                .fetch_all(&self.pool)
+                .await?
             }
             Some(user_id) => {
                 sqlx::query(
@@ -160,7 +167,11 @@ impl Store {
         rows.iter().map(programme_from_row).collect()
     }
 
-    pub async fn set_programme_settings(&self, id: &str, settings: &serde_json::Value) -> Result<()> {
+    pub async fn set_programme_settings(
+        &self,
+        id: &str,
+        settings: &serde_json::Value,
+    ) -> Result<()> {
         sqlx::query("UPDATE programmes SET settings = $1 WHERE id = $2")
             .bind(settings.to_string())
             .bind(id)
@@ -194,17 +205,19 @@ impl Store {
                 user.username
             )));
         }
-        sqlx::query("INSERT INTO programme_members (programme_id, user_id, role) VALUES ($1, $2, $3)")
-            .bind(programme_id)
-            .bind(user_id)
-            .bind(role.as_str())
-            .execute(&self.pool)
-            .await
-            .map_err(|err| {
-                conflict_if_taken(err, || {
-                    format!("{} is already a {role} of this programme", user.username)
-                })
-            })?;
+        sqlx::query(
+            "INSERT INTO programme_members (programme_id, user_id, role) VALUES ($1, $2, $3)",
+        )
+        .bind(programme_id)
+        .bind(user_id)
+        .bind(role.as_str())
+        .execute(&self.pool)
+        .await
+        .map_err(|err| {
+            conflict_if_taken(err, || {
+                format!("{} is already a {role} of this programme", user.username)
+            })
+        })?;
         Ok(())
     }
 
@@ -237,13 +250,15 @@ impl Store {
             name: name.trim().to_owned(),
             members: Vec::new(),
         };
-        sqlx::query("INSERT INTO cohorts (id, programme_id, name, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(&cohort.id)
-            .bind(programme_id)
-            .bind(&cohort.name)
-            .bind(now_millis())
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "INSERT INTO cohorts (id, programme_id, name, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&cohort.id)
+        .bind(programme_id)
+        .bind(&cohort.name)
+        .bind(now_millis())
+        .execute(&self.pool)
+        .await?;
         Ok(cohort)
     }
 
@@ -334,13 +349,15 @@ impl Store {
             case_ids: case_ids.to_vec(),
         };
         let mut tx = self.pool.begin().await?;
-        sqlx::query("INSERT INTO case_sets (id, programme_id, name, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(&set.id)
-            .bind(programme_id)
-            .bind(&set.name)
-            .bind(now_millis())
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO case_sets (id, programme_id, name, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&set.id)
+        .bind(programme_id)
+        .bind(&set.name)
+        .bind(now_millis())
+        .execute(&mut *tx)
+        .await?;
         for (position, case_id) in case_ids.iter().enumerate() {
             let known: Option<String> = sqlx::query_scalar("SELECT id FROM cases WHERE id = $1")
                 .bind(case_id)
@@ -529,7 +546,12 @@ impl Store {
 
     /// Whether a trainee may see a case's images and clinical context: it is in one of their
     /// open assignments, or they have read it already.
-    pub async fn trainee_may_see_case(&self, trainee_id: &str, case_id: &str, now: i64) -> Result<bool> {
+    pub async fn trainee_may_see_case(
+        &self,
+        trainee_id: &str,
+        case_id: &str,
+        now: i64,
+    ) -> Result<bool> {
         // Text, not `SELECT 1`: PostgreSQL's integer literal is 32-bit, SQLite's 64-bit.
         let found: Option<String> = sqlx::query_scalar(
             "SELECT case_id FROM attempts WHERE trainee_id = $1 AND case_id = $2 \
@@ -548,10 +570,12 @@ impl Store {
 
     /// The case a study belongs to, if it is one.
     pub async fn case_of_study(&self, study_uid: &str) -> Result<Option<String>> {
-        Ok(sqlx::query_scalar("SELECT id FROM cases WHERE study_uid = $1")
-            .bind(study_uid)
-            .fetch_optional(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_scalar("SELECT id FROM cases WHERE study_uid = $1")
+                .bind(study_uid)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     /// Whether `user_id` holds `role` in a programme where `trainee_id` is a trainee: an expert
