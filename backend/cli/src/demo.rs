@@ -1,4 +1,5 @@
-//! The first start: the demo case bank and one demo user per role.
+//! The first start: the demo case bank, one demo user per role, and a demo programme in which
+//! the demo trainee has the whole bank to read.
 
 use std::time::Instant;
 
@@ -10,6 +11,8 @@ use readroom_store::{NewUser, Store};
 
 /// The setting recording that the demo bank was loaded (and from which seed).
 const DEMO_BANK_SETTING: &str = "demo_bank";
+/// The setting recording that the demo programme was created.
+const DEMO_PROGRAMME_SETTING: &str = "demo_programme";
 
 /// Demo log-ins: the username is the role, the password `demo-<role>`.
 pub fn demo_password(role: Role) -> String {
@@ -103,5 +106,56 @@ pub async fn create_users_once(store: &Store) -> anyhow::Result<()> {
             .await
             .with_context(|| format!("failed to create the demo {role}"))?;
     }
+    Ok(())
+}
+
+/// Creates the demo programme once, when the demo users exist: led by `lead`, reviewed by
+/// `expert`, with `trainee` in one cohort given every case of the bank, open now for 90 days.
+pub async fn create_programme_once(store: &Store) -> anyhow::Result<()> {
+    if store.setting(DEMO_PROGRAMME_SETTING).await?.is_some() {
+        return Ok(());
+    }
+    let accounts = store.users().await?;
+    let mut demo_users = Vec::new();
+    for role in [Role::Lead, Role::Expert, Role::Trainee] {
+        match accounts.iter().find(|user| user.username == role.as_str()) {
+            Some(user) if user.roles.contains(&role) => demo_users.push(user),
+            // Not the demo installation we created: leave it alone.
+            _ => return Ok(()),
+        }
+    }
+    let [lead, expert, trainee] =
+        <[_; 3]>::try_from(demo_users).map_err(|_| anyhow::anyhow!("three demo users expected"))?;
+    let settings = serde_json::to_value(readroom_server::ProgrammeSettings::default())?;
+    let programme = store
+        .create_programme("Demo programme (synthetic cases)", &settings, &lead.id)
+        .await?;
+    store
+        .add_member(&programme.id, &expert.id, Role::Expert)
+        .await?;
+    store
+        .add_member(&programme.id, &trainee.id, Role::Trainee)
+        .await?;
+    let cohort = store.create_cohort(&programme.id, "Demo cohort").await?;
+    store.add_cohort_member(&cohort, &trainee.id).await?;
+    let case_ids: Vec<String> = store
+        .list_cases()
+        .await?
+        .into_iter()
+        .map(|case| case.id)
+        .collect();
+    if !case_ids.is_empty() {
+        let set = store
+            .create_case_set(&programme.id, "The demo bank", &case_ids)
+            .await?;
+        let now = readroom_server::Clock::default().now();
+        const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+        store
+            .create_assignment(&programme.id, &set.id, &cohort.id, now, now + 90 * DAY_MS)
+            .await?;
+    }
+    store
+        .set_setting(DEMO_PROGRAMME_SETTING, &programme.id)
+        .await?;
     Ok(())
 }

@@ -1,4 +1,4 @@
-//! The `readroom` binary: serve the platform, import studies, manage users.
+//! The `readroom` binary: serve the platform, import studies, manage users, rescore.
 //!
 //! Everything lives under one data directory (SQLite database and image files) unless
 //! `DATABASE_URL` names a PostgreSQL database. This binary only wires the crates together;
@@ -6,6 +6,7 @@
 
 mod demo;
 mod import;
+mod rescore;
 mod serve;
 mod user;
 
@@ -35,6 +36,9 @@ enum Command {
     /// Manage users.
     #[command(subcommand)]
     User(user::UserCommand),
+    /// Score every submitted report again from the stored reports and truth (after a
+    /// programme's settings changed), and rebuild the trainees' figures.
+    Rescore(rescore::RescoreArgs),
 }
 
 /// Where Readroom keeps its state.
@@ -83,6 +87,7 @@ async fn main() -> std::process::ExitCode {
         Command::Serve(args) => serve::run(args).await,
         Command::Import(args) => import::run(args).await,
         Command::User(command) => user::run(command).await,
+        Command::Rescore(args) => rescore::run(args).await,
     };
     match result {
         Ok(code) => code,

@@ -38,6 +38,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     if !args.no_demo {
         demo::load_bank_once(&store, &importer).await?;
         demo::create_users_once(&store).await?;
+        demo::create_programme_once(&store).await?;
     }
 
     let listener = tokio::net::TcpListener::bind(args.bind)
