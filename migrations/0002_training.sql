@@ -150,6 +150,16 @@ CREATE TABLE trainee_figures (
     last_activity BIGINT NOT NULL
 );
 
+-- How often each trainee's first reads missed a clinically significant lesion in each sector
+-- (a missed lesion counts once in every sector it lies in): where misses cluster, per trainee
+-- and summed over a cohort. Derived like `trainee_figures`.
+CREATE TABLE trainee_missed_sectors (
+    trainee_id TEXT NOT NULL REFERENCES users (id),
+    sector TEXT NOT NULL,
+    misses BIGINT NOT NULL,
+    PRIMARY KEY (trainee_id, sector)
+);
+
 -- Who did what and when: sign-ins (success and failure), submissions, feedback, role changes,
 -- exports. Append only.
 CREATE TABLE audit_log (

@@ -328,9 +328,10 @@ async fn no_planted_identifier_survives_in_stored_bytes_or_served_responses() {
         assert!(found.is_empty(), "{} holds {found:?}", file.display());
     }
 
-    // Every response a trainee can get.
+    // Every response about the case and its images (an expert sees the whole bank; a trainee
+    // sees the same responses for the cases assigned to them).
     let router = installation.router();
-    let cookie = installation.signed_in(Role::Trainee).await.cookie;
+    let cookie = installation.signed_in(Role::Expert).await.cookie;
     let cases = get(&router, "/api/cases", Some(&cookie), &[]).await;
     let case_id = cases.json()[0]["id"]
         .as_str()

@@ -306,6 +306,29 @@ async fn a_lead_follows_the_cohort_and_exports_it() {
         assert_eq!(row["rolling"]["last_20"]["n"], 2);
         assert_eq!(row["rolling"]["last_50"]["value"], 0.5);
         assert_eq!(after["figures"]["first_reads"], 2);
+        // The wrong read of case 1 missed its significant lesions, if it has any.
+        let missed = &world.cases[1].demo.manifest;
+        let mut expected: Vec<(String, i64)> = Vec::new();
+        for lesion in missed
+            .lesions
+            .iter()
+            .filter(|l| l.is_significant(missed.significant_from_isup))
+        {
+            for sector in &lesion.sectors {
+                match expected
+                    .iter_mut()
+                    .find(|(name, _)| *name == sector.to_string())
+                {
+                    Some((_, misses)) => *misses += 1,
+                    None => expected.push((sector.to_string(), 1)),
+                }
+            }
+        }
+        let mut reported: Vec<(String, i64)> =
+            serde_json::from_value(after["misses_by_sector"].clone()).expect("sector, misses");
+        reported.sort();
+        expected.sort();
+        assert_eq!(reported, expected, "{after}");
 
         let analytics = lead
             .get(

@@ -294,6 +294,8 @@ pub struct Dashboard {
     cohort: Option<(String, String)>,
     rows: Vec<TraineeRow>,
     figures: GroupFigures,
+    /// Where the group's misses cluster: sector and misses, most missed first.
+    misses_by_sector: Vec<(String, i64)>,
     feedback_turnaround: Turnaround,
 }
 
@@ -378,6 +380,7 @@ pub async fn cohort(
     access::programme(&state, &user, &cohort.programme_id, ProgrammeAccess::Follow).await?;
     let (rows, figures) = dashboard_rows(state.store.cohort_rows(&cohort_id).await?);
     Ok(Json(Dashboard {
+        misses_by_sector: state.store.cohort_missed_sectors(&cohort_id).await?,
         feedback_turnaround: turnaround(&state, &cohort.programme_id).await?,
         programme_id: cohort.programme_id,
         cohort: Some((cohort.id, cohort.name)),
@@ -394,6 +397,7 @@ pub async fn programme(
     access::programme(&state, &user, &programme_id, ProgrammeAccess::Follow).await?;
     let (rows, figures) = dashboard_rows(state.store.programme_rows(&programme_id).await?);
     Ok(Json(Dashboard {
+        misses_by_sector: state.store.programme_missed_sectors(&programme_id).await?,
         feedback_turnaround: turnaround(&state, &programme_id).await?,
         programme_id,
         cohort: None,

@@ -353,6 +353,11 @@ async fn score_report(
         targets: scored.targets,
         hits: scored.hits,
         false_positives: scored.false_positives,
+        missed_sectors: scored
+            .missed_sectors
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
     })
 }
 

@@ -56,6 +56,8 @@ pub struct ScoredReport {
     pub targets: u32,
     pub hits: u32,
     pub false_positives: u32,
+    /// The sectors of the missed targets, once per missed target in each.
+    pub missed_sectors: Vec<String>,
 }
 
 /// A case's histology truth and teaching notes: for the server to score with, and to show only
@@ -272,6 +274,7 @@ impl Store {
             figures.add(scored, now - attempt.started_at, now);
             set_rolling(&mut tx, &attempt.trainee_id, &mut figures).await?;
             store_figures(&mut tx, &attempt.trainee_id, &figures).await?;
+            add_missed_sectors(&mut tx, &attempt.trainee_id, &scored.missed_sectors).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -299,6 +302,9 @@ impl Store {
         sqlx::query("DELETE FROM trainee_figures")
             .execute(&mut *tx)
             .await?;
+        sqlx::query("DELETE FROM trainee_missed_sectors")
+            .execute(&mut *tx)
+            .await?;
         let rows = sqlx::query(
             "SELECT trainee_id, started_at, submitted_at, score, correct, case_positive, \
              overall_category FROM attempts WHERE reread_number = 0 \
@@ -309,11 +315,10 @@ impl Store {
         let mut current: Option<(String, TraineeFigures)> = None;
         for row in &rows {
             let trainee_id: String = row.try_get("trainee_id")?;
-            if current.as_ref().is_some_and(|(id, _)| *id != trainee_id) {
-                if let Some((id, mut figures)) = current.take() {
-                    set_rolling(&mut tx, &id, &mut figures).await?;
-                    store_figures(&mut tx, &id, &figures).await?;
-                }
+            // The rows come trainee by trainee: store each trainee's totals when the next starts.
+            if let Some((id, mut figures)) = current.take_if(|(id, _)| *id != trainee_id) {
+                set_rolling(&mut tx, &id, &mut figures).await?;
+                store_figures(&mut tx, &id, &figures).await?;
             }
             let scored = scored_from_row(row)?;
             let started_at: i64 = row.try_get("started_at")?;
@@ -463,6 +468,25 @@ impl TraineeFigures {
     }
 }
 
+async fn add_missed_sectors(
+    tx: &mut Transaction<'_, Any>,
+    trainee_id: &str,
+    sectors: &[String],
+) -> Result<()> {
+    for sector in sectors {
+        sqlx::query(
+            "INSERT INTO trainee_missed_sectors (trainee_id, sector, misses) VALUES ($1, $2, 1) \
+             ON CONFLICT (trainee_id, sector) DO UPDATE SET \
+             misses = trainee_missed_sectors.misses + 1",
+        )
+        .bind(trainee_id)
+        .bind(sector)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
 /// Sets the rolling counts from the trainee's last 50 first reads: an index range scan of at
 /// most 50 rows, whatever the length of the history.
 async fn set_rolling(
@@ -601,7 +625,20 @@ fn scored_from_row(row: &AnyRow) -> Result<ScoredReport> {
             .and_then(|n| u32::try_from(n).ok())
             .ok_or_else(|| StoreError::Corrupt(format!("stored score has no `{key}`")))
     };
+    let missed_sectors = score
+        .get("missed_sectors")
+        .and_then(serde_json::Value::as_array)
+        .ok_or_else(|| StoreError::Corrupt("stored score has no `missed_sectors`".into()))?
+        .iter()
+        .map(|sector| {
+            sector
+                .as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| StoreError::Corrupt("a missed sector is not a name".into()))
+        })
+        .collect::<Result<Vec<_>>>()?;
     Ok(ScoredReport {
+        missed_sectors,
         targets: count("targets")?,
         hits: count("hits")?,
         false_positives: count("false_positives")?,

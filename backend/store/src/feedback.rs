@@ -276,6 +276,38 @@ impl Store {
         .await
     }
 
+    /// Misses per sector summed over a cohort's trainees, most missed first.
+    pub async fn cohort_missed_sectors(&self, cohort_id: &str) -> Result<Vec<(String, i64)>> {
+        self.missed_sectors(
+            "SELECT user_id FROM cohort_members WHERE cohort_id = $1",
+            cohort_id,
+        )
+        .await
+    }
+
+    /// Misses per sector summed over a programme's trainees, most missed first.
+    pub async fn programme_missed_sectors(&self, programme_id: &str) -> Result<Vec<(String, i64)>> {
+        self.missed_sectors(
+            "SELECT user_id FROM programme_members WHERE programme_id = $1 AND role = 'trainee'",
+            programme_id,
+        )
+        .await
+    }
+
+    async fn missed_sectors(&self, members: &str, group_id: &str) -> Result<Vec<(String, i64)>> {
+        // SUM of BIGINT is NUMERIC on PostgreSQL: cast it back so both backends give a BIGINT.
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT sector, CAST(SUM(misses) AS BIGINT) AS misses FROM trainee_missed_sectors \
+             WHERE trainee_id IN ({members}) GROUP BY sector ORDER BY misses DESC, sector"
+        )))
+        .bind(group_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get("sector")?, row.try_get("misses")?)))
+            .collect()
+    }
+
     async fn trainee_rows(&self, members: &str, group_id: &str) -> Result<Vec<CohortRow>> {
         let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT u.id, u.username, u.display_name, f.* FROM users u \
