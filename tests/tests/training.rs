@@ -29,6 +29,7 @@ async fn a_trainee_reads_an_assigned_case_submits_and_sees_the_result() {
         assert_eq!(given.as_array().map(Vec::len), Some(1));
         assert_eq!(given[0]["cases"][0]["case_id"], case.id.as_str());
         assert_eq!(given[0]["cases"][0]["submitted"], false);
+        assert_eq!(given[0]["status"], "open");
 
         // Only the cases given to them are listed.
         let listed = trainee.get(&router, "/api/cases").await.json();
@@ -154,6 +155,10 @@ async fn a_trainee_reads_an_assigned_case_submits_and_sees_the_result() {
         assert_eq!(rolling["rolling"]["last_20"]["n"], 1);
         let given = trainee.get(&router, "/api/assignments").await.json();
         assert_eq!(given[0]["cases"][0]["submitted"], true);
+        assert_eq!(given[0]["status"], "open", "one case of two is left");
+        installation.clock.advance(31 * DAY);
+        let late = trainee.get(&router, "/api/assignments").await.json();
+        assert_eq!(late[0]["status"], "overdue");
     }
 }
 

@@ -33,7 +33,8 @@ pub use cases::{
 pub use feedback::{CohortRow, Message, MessageKind, PinnedMark, QueueItem};
 pub use objects::ObjectStorage;
 pub use programmes::{
-    AssignedCase, Assignment, CaseSet, Cohort, Member, Programme, TraineeAssignment,
+    AssignedCase, Assignment, AssignmentStatus, CaseSet, Cohort, Member, Programme,
+    TraineeAssignment,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");

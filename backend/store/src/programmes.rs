@@ -57,12 +57,25 @@ pub struct Assignment {
     pub due_at: i64,
 }
 
-/// An assignment as a trainee sees it: each case with how far they got.
+/// An assignment as a trainee sees it: where it stands, and each case with how far they got.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TraineeAssignment {
     #[serde(flatten)]
     pub assignment: Assignment,
+    pub status: AssignmentStatus,
     pub cases: Vec<AssignedCase>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AssignmentStatus {
+    /// Not open yet: its cases are not shown.
+    Upcoming,
+    Open,
+    /// Past its due date with cases left to read (they can still be read).
+    Overdue,
+    /// Every case submitted.
+    Done,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -515,7 +528,20 @@ impl Store {
             } else {
                 Vec::new()
             };
-            given.push(TraineeAssignment { assignment, cases });
+            let status = if assignment.opens_at > now {
+                AssignmentStatus::Upcoming
+            } else if cases.iter().all(|case| case.submitted) {
+                AssignmentStatus::Done
+            } else if assignment.due_at < now {
+                AssignmentStatus::Overdue
+            } else {
+                AssignmentStatus::Open
+            };
+            given.push(TraineeAssignment {
+                assignment,
+                status,
+                cases,
+            });
         }
         Ok(given)
     }
