@@ -5,6 +5,7 @@
 //! PostgreSQL comes from `READROOM_TEST_POSTGRES_URL`, which `cargo xtask test` sets after
 //! starting a throwaway server; every installation gets a database of its own.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use axum::Router;
@@ -128,6 +129,41 @@ pub fn files_under(root: &Path) -> Vec<PathBuf> {
     }
     files.sort();
     files
+}
+
+/// The (method, route) pairs the API router declares, read from its source: `("GET",
+/// "/attempts/{id}")` for `.route("/attempts/{id}", get(…))` in the `/api` router. The
+/// authorisation matrix and the OpenAPI document must each cover exactly these.
+pub fn declared_api_routes() -> BTreeSet<(String, String)> {
+    let source = include_str!("../../backend/server/src/lib.rs");
+    let start = source
+        .find("let api = Router::new()")
+        .expect("the API router in lib.rs");
+    let end = start
+        + source[start..]
+            .find(".fallback(")
+            .expect("the API fallback");
+    let mut routes = BTreeSet::new();
+    for declaration in source[start..end].split(".route(").skip(1) {
+        let path = declaration
+            .split('"')
+            .nth(1)
+            .expect("a route path in quotes");
+        for method in ["get", "post", "put", "patch", "delete"] {
+            let called = declaration
+                .match_indices(&format!("{method}("))
+                .any(|(at, _)| {
+                    at == 0
+                        || !declaration.as_bytes()[at - 1].is_ascii_alphanumeric()
+                            && declaration.as_bytes()[at - 1] != b'_'
+                            && declaration.as_bytes()[at - 1] != b':'
+                });
+            if called {
+                routes.insert((method.to_uppercase(), path.to_owned()));
+            }
+        }
+    }
+    routes
 }
 
 /// A database of its own on the test PostgreSQL server.

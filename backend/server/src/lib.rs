@@ -1,8 +1,9 @@
 //! The HTTP layer: translates between HTTP and the store, and nothing else.
 //!
-//! Every `/api/` endpoint but signing in requires a session (the [`session::CurrentUser`]
-//! extractor). No handler here holds SQL or touches DICOM, and no response carries a case's
-//! truth: that leaves the server only for a submitted attempt (a later part of the API).
+//! Every `/api/` endpoint but signing in and the API's OpenAPI description requires a session
+//! (the [`session::CurrentUser`] extractor). No handler here holds SQL or touches DICOM, and no
+//! response carries a case's truth: that leaves the server only for a submitted attempt (a
+//! later part of the API).
 
 mod access;
 mod analytics;
@@ -12,6 +13,7 @@ mod clock;
 mod error;
 mod feedback;
 mod images;
+mod openapi;
 mod programmes;
 mod session;
 mod settings;
@@ -107,6 +109,7 @@ pub fn router(state: AppState) -> Router {
         .route("/series/{uid}/voxels", get(images::voxels))
         .route("/series/{uid}/frames/{index}", get(images::frame))
         .route("/series/{uid}/thumbnail.png", get(images::thumbnail))
+        .route("/openapi.json", get(openapi::document))
         .fallback(|| async { ApiError::NotFound("endpoint") });
     Router::new()
         .route("/", get(index))
