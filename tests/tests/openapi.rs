@@ -703,7 +703,7 @@ async fn real_replies_of_every_operation_validate_against_the_document() {
             api.send(&router, lead, M::GET, &path, None).await;
         }
 
-        // Bodies the framework refuses before any handler reads them, in plain text.
+        // Bodies that are not the JSON described: 422 in the API's error shape, naming `body`.
         api.send(
             &router,
             lead,

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use readroom_scoring::{
@@ -19,6 +19,7 @@ use readroom_store::{CohortRow, ROLLING_WINDOWS, TraineeFigures};
 use serde::{Deserialize, Serialize};
 
 use crate::access::{self, ProgrammeAccess};
+use crate::extract::{PathParams, QueryParams};
 use crate::session::{ClientAddress, CurrentUser};
 use crate::settings::ProgrammeSettings;
 use crate::{ApiError, AppState};
@@ -68,7 +69,7 @@ async fn followed_trainee(
 pub async fn rolling(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(trainee_id): Path<String>,
+    PathParams(trainee_id): PathParams<String>,
 ) -> Result<Json<TraineeRolling>, ApiError> {
     followed_trainee(&state, &user, &trainee_id).await?;
     let figures = state
@@ -134,8 +135,8 @@ pub struct AnalyticsQuery {
 pub async fn trainee(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(trainee_id): Path<String>,
-    Query(query): Query<AnalyticsQuery>,
+    PathParams(trainee_id): PathParams<String>,
+    QueryParams(query): QueryParams<AnalyticsQuery>,
 ) -> Result<Json<TraineeAnalytics>, ApiError> {
     followed_trainee(&state, &user, &trainee_id).await?;
     let cusum_settings = match &query.programme_id {
@@ -370,7 +371,7 @@ async fn turnaround(state: &AppState, programme_id: &str) -> Result<Turnaround, 
 pub async fn cohort(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(cohort_id): Path<String>,
+    PathParams(cohort_id): PathParams<String>,
 ) -> Result<Json<Dashboard>, ApiError> {
     let cohort = state
         .store
@@ -392,7 +393,7 @@ pub async fn cohort(
 pub async fn programme(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(programme_id): Path<String>,
+    PathParams(programme_id): PathParams<String>,
 ) -> Result<Json<Dashboard>, ApiError> {
     access::programme(&state, &user, &programme_id, ProgrammeAccess::Follow).await?;
     let (rows, figures) = dashboard_rows(state.store.programme_rows(&programme_id).await?);
@@ -440,7 +441,7 @@ pub async fn export_attempts(
     user: CurrentUser,
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
-    Path(programme_id): Path<String>,
+    PathParams(programme_id): PathParams<String>,
 ) -> Result<Response, ApiError> {
     access::programme(&state, &user, &programme_id, ProgrammeAccess::Lead).await?;
     let members = state.store.members(&programme_id).await?;
@@ -522,7 +523,7 @@ pub async fn export_trainees(
     user: CurrentUser,
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
-    Path(programme_id): Path<String>,
+    PathParams(programme_id): PathParams<String>,
 ) -> Result<Response, ApiError> {
     access::programme(&state, &user, &programme_id, ProgrammeAccess::Lead).await?;
     let (rows, _) = dashboard_rows(state.store.programme_rows(&programme_id).await?);

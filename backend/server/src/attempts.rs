@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use readroom_domain::{Completeness, Report, Role};
 use readroom_scoring::score;
@@ -14,6 +14,7 @@ use readroom_store::{
 use serde::{Deserialize, Serialize};
 
 use crate::access::{self, AttemptView};
+use crate::extract::{JsonBody, PathParams, QueryParams};
 use crate::session::{ClientAddress, CurrentUser};
 use crate::settings::ProgrammeSettings;
 use crate::{ApiError, AppState};
@@ -31,7 +32,7 @@ pub struct StartReading {
 pub async fn start(
     user: CurrentUser,
     State(state): State<AppState>,
-    Json(start): Json<StartReading>,
+    JsonBody(start): JsonBody<StartReading>,
 ) -> Result<(StatusCode, Json<Attempt>), ApiError> {
     user.require(Role::Trainee)?;
     let now = state.clock.now();
@@ -148,7 +149,7 @@ pub struct AttemptFilter {
 pub async fn list(
     user: CurrentUser,
     State(state): State<AppState>,
-    Query(filter): Query<AttemptFilter>,
+    QueryParams(filter): QueryParams<AttemptFilter>,
 ) -> Result<Json<Vec<Attempt>>, ApiError> {
     let trainee_id = filter.trainee_id.unwrap_or_else(|| user.0.id.clone());
     if !access::may_follow_trainee(&state, &user, &trainee_id).await? {
@@ -187,7 +188,7 @@ pub struct Agreement {
 pub async fn detail(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<Json<AttemptDetail>, ApiError> {
     let (attempt, _view) = access::attempt(&state, &user, &id).await?;
     Ok(Json(attempt_detail(&state.store, attempt).await?))
@@ -282,8 +283,8 @@ fn check(report: &Report, completeness: Completeness) -> Result<(), ApiError> {
 pub async fn save_draft(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
-    Json(report): Json<Report>,
+    PathParams(id): PathParams<String>,
+    JsonBody(report): JsonBody<Report>,
 ) -> Result<Json<Report>, ApiError> {
     let attempt = own_open_attempt(&state, &user, &id).await?;
     check(&report, Completeness::Draft)?;
@@ -296,8 +297,8 @@ pub async fn submit(
     user: CurrentUser,
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
-    Path(id): Path<String>,
-    Json(report): Json<Report>,
+    PathParams(id): PathParams<String>,
+    JsonBody(report): JsonBody<Report>,
 ) -> Result<Json<AttemptDetail>, ApiError> {
     let attempt = own_open_attempt(&state, &user, &id).await?;
     check(&report, Completeness::Submission)?;
@@ -381,7 +382,7 @@ pub async fn rescore_all(store: &Store) -> Result<usize, ApiError> {
 pub async fn case_truth(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(case_id): Path<String>,
+    PathParams(case_id): PathParams<String>,
 ) -> Result<Json<CaseTruth>, ApiError> {
     let truth = state
         .store
@@ -395,7 +396,7 @@ pub async fn case_truth(
 pub async fn reference_reads(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(case_id): Path<String>,
+    PathParams(case_id): PathParams<String>,
 ) -> Result<Json<Vec<ReferenceRead>>, ApiError> {
     if state.store.case_truth(&case_id).await?.is_none() {
         return Err(ApiError::NotFound("case"));
@@ -409,8 +410,8 @@ pub async fn file_reference_read(
     user: CurrentUser,
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
-    Path(case_id): Path<String>,
-    Json(report): Json<Report>,
+    PathParams(case_id): PathParams<String>,
+    JsonBody(report): JsonBody<Report>,
 ) -> Result<Json<Vec<ReferenceRead>>, ApiError> {
     user.require(Role::Expert)?;
     if state.store.case_truth(&case_id).await?.is_none() {

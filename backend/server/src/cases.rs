@@ -2,10 +2,11 @@
 //! only with a submitted attempt. A trainee sees only the cases given to them.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use readroom_store::{CaseDetail, CaseSummary};
 
 use crate::access;
+use crate::extract::PathParams;
 use crate::session::CurrentUser;
 use crate::{ApiError, AppState};
 
@@ -33,7 +34,7 @@ pub async fn list(
 pub async fn detail(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<Json<CaseDetail>, ApiError> {
     let detail = state
         .store

@@ -35,6 +35,9 @@ pub enum ApiError {
     /// 429: too many failed sign-ins; says when to try again.
     #[error("{0}")]
     TooManyRequests(String),
+    /// 415: a body sent as anything but `application/json`.
+    #[error("send the body as JSON, with `Content-Type: application/json`")]
+    NotJson,
     /// 500: logged in full; the body says nothing internal.
     #[error("internal error")]
     Internal(String),
@@ -58,6 +61,7 @@ impl ApiError {
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::Invalid { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             ApiError::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
+            ApiError::NotJson => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }

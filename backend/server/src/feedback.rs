@@ -4,13 +4,14 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use readroom_domain::Role;
 use readroom_store::{Message, MessageKind, PinnedMark, QueueItem};
 use serde::{Deserialize, Serialize};
 
 use crate::access::{self, AttemptView};
+use crate::extract::{JsonBody, PathParams};
 use crate::session::{ClientAddress, CurrentUser};
 use crate::{ApiError, AppState};
 
@@ -32,8 +33,8 @@ pub async fn post(
     user: CurrentUser,
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
-    Path(attempt_id): Path<String>,
-    Json(new): Json<NewMessage>,
+    PathParams(attempt_id): PathParams<String>,
+    JsonBody(new): JsonBody<NewMessage>,
 ) -> Result<(StatusCode, Json<Vec<Message>>), ApiError> {
     let (attempt, view) = access::attempt(&state, &user, &attempt_id).await?;
     let allowed = match (view, new.kind) {
@@ -110,7 +111,7 @@ pub async fn post(
 pub async fn mark_read(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(attempt_id): Path<String>,
+    PathParams(attempt_id): PathParams<String>,
 ) -> Result<StatusCode, ApiError> {
     let (attempt, _) = access::attempt(&state, &user, &attempt_id).await?;
     state

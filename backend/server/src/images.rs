@@ -7,7 +7,7 @@
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
@@ -15,6 +15,7 @@ use readroom_domain::PreparedSeries;
 use readroom_store::{ObjectStorage, StoredSeries};
 
 use crate::access;
+use crate::extract::PathParams;
 use crate::session::CurrentUser;
 use crate::{ApiError, AppState};
 
@@ -23,7 +24,7 @@ const IMMUTABLE: &str = "private, max-age=31536000, immutable";
 pub async fn series(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(uid): Path<String>,
+    PathParams(uid): PathParams<String>,
 ) -> Result<Json<PreparedSeries>, ApiError> {
     Ok(Json(find(&state, &user, &uid).await?.prepared))
 }
@@ -32,7 +33,7 @@ pub async fn series(
 pub async fn voxels(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(uid): Path<String>,
+    PathParams(uid): PathParams<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let series = find(&state, &user, &uid).await?;
@@ -49,7 +50,7 @@ pub async fn voxels(
 pub async fn frame(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path((uid, index)): Path<(String, usize)>,
+    PathParams((uid, index)): PathParams<(String, usize)>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let series = find(&state, &user, &uid).await?;
@@ -73,7 +74,7 @@ pub async fn frame(
 pub async fn thumbnail(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(uid): Path<String>,
+    PathParams(uid): PathParams<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let series = find(&state, &user, &uid).await?;

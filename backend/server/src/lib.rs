@@ -11,6 +11,7 @@ mod attempts;
 mod cases;
 mod clock;
 mod error;
+mod extract;
 mod feedback;
 mod images;
 mod openapi;

@@ -6,7 +6,7 @@
 //! always carries is required, `Option`s are nullable, and objects admit no other fields.
 //! What holds for every operation of a kind is added here once rather than written in each
 //! row: 401 for anything that needs a session, the CSRF 403 for anything that changes state,
-//! the framework's plain-text refusals of a malformed body, and 500.
+//! the 422 for a body that is not the JSON described, and 500.
 //!
 //! Tests keep the document true: it must list exactly the routes the router declares, and
 //! real replies of every operation must validate against it (`tests/tests/openapi.rs`). A new
@@ -65,21 +65,10 @@ enum Caller {
     SignedIn(&'static str),
 }
 
-/// How a handler refuses a body that is not the JSON it expects.
-#[derive(Debug, Clone, Copy)]
-enum Malformed {
-    /// axum's own refusal, in plain text: 400 (not JSON), 413 (too large), 415 (not
-    /// `application/json`) or 422 (JSON of the wrong shape).
-    Framework,
-    /// The API's error shape: 422 naming `body`.
-    ApiError,
-}
-
 #[derive(Debug, Clone, Copy)]
 struct Body {
     /// A component schema.
     schema: &'static str,
-    malformed: Malformed,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -204,17 +193,7 @@ struct Operation {
 }
 
 const fn body(schema: &'static str) -> Option<Body> {
-    Some(Body {
-        schema,
-        malformed: Malformed::Framework,
-    })
-}
-
-const fn checked_body(schema: &'static str) -> Option<Body> {
-    Some(Body {
-        schema,
-        malformed: Malformed::ApiError,
-    })
+    Some(Body { schema })
 }
 
 const ANY_USER: Caller = Caller::SignedIn("any signed-in user");
@@ -343,7 +322,7 @@ const OPERATIONS: &[Operation] = &[
         summary: "Create an account",
         caller: ADMINS,
         query: &[],
-        body: checked_body("NewAccount"),
+        body: body("NewAccount"),
         replies: &[json(201, "UserAccount", "the new account")],
         refusals: &[
             (403, "not an administrator"),
@@ -360,7 +339,7 @@ const OPERATIONS: &[Operation] = &[
         summary: "Set an account's roles",
         caller: ADMINS,
         query: &[],
-        body: checked_body("RolesChange"),
+        body: body("RolesChange"),
         replies: &[json(200, "UserAccount", "the account with its new roles")],
         refusals: &[
             (403, "not an administrator"),
@@ -375,7 +354,7 @@ const OPERATIONS: &[Operation] = &[
         summary: "Disable an account (ending its sessions at once) or enable it again",
         caller: ADMINS,
         query: &[],
-        body: checked_body("DisabledChange"),
+        body: body("DisabledChange"),
         replies: &[json(200, "UserAccount", "the account")],
         refusals: &[
             (403, "not an administrator"),
@@ -667,7 +646,10 @@ const OPERATIONS: &[Operation] = &[
         body: None,
         replies: &[list("Attempt", "the attempts")],
         refusals: &[
-            (400, "an unknown query parameter (plain text)"),
+            (
+                422,
+                "an unknown or malformed query parameter (`fields` names `query`)",
+            ),
             (403, "may not follow this trainee"),
         ],
     },
@@ -820,7 +802,10 @@ const OPERATIONS: &[Operation] = &[
         body: None,
         replies: &[json(200, "TraineeAnalytics", "the figures")],
         refusals: &[
-            (400, "an unknown query parameter (plain text)"),
+            (
+                422,
+                "an unknown or malformed query parameter (`fields` names `query`)",
+            ),
             (403, "may not follow this trainee"),
             (404, "no user, or no programme, has this id"),
         ],
@@ -868,7 +853,7 @@ const OPERATIONS: &[Operation] = &[
             NOT_MODIFIED,
         ],
         refusals: &[
-            (400, "`index` is not a whole number (plain text)"),
+            (422, "`index` is not a whole number (`fields` names `path`)"),
             NOT_GIVEN,
             (404, "no series has this UID, or it has no frame at `index`"),
         ],
@@ -914,9 +899,7 @@ again to a reloaded page).
 
 **Errors** are one JSON shape, `{\"error\": {\"code\", \"message\", \"fields\"}}`, where \
 `fields` (only with 422) names each wrong field of the request by its path \
-(`lesions[1].t2w_score`). The exceptions are the framework's own refusals of a request it cannot \
-read at all (a body that is not JSON, or not of the expected shape; an unknown query parameter), \
-which are plain text, as each operation says.
+(`lesions[1].t2w_score`), or `body`, `query` or `path` when those cannot be read at all.
 
 **Values.** Times are Unix milliseconds. Ids are opaque strings. Patient coordinates are DICOM \
 LPS, in millimetres. A case's truth leaves the server only for a trainee who has submitted a \
@@ -1127,17 +1110,8 @@ fn reply_object(reply: &Reply) -> Value {
 /// Every refusal of an operation: its own, and those every operation of its kind has.
 fn refusals(operation: &Operation) -> BTreeMap<u16, Value> {
     const CSRF: &str = "the X-CSRF-Token header is missing or is not this session's token";
-    const FRAMEWORK_BODY: &str =
-        "the body is JSON of the wrong shape (plain text, from the framework)";
     let signed_in = matches!(operation.caller, Caller::SignedIn(_));
     let changes_state = operation.method != Method::Get;
-    let framework_body = matches!(
-        operation.body,
-        Some(Body {
-            malformed: Malformed::Framework,
-            ..
-        })
-    );
     let mut reasons: BTreeMap<u16, Vec<&str>> = BTreeMap::new();
     for &(status, reason) in operation.refusals {
         reasons.entry(status).or_default().push(reason);
@@ -1151,27 +1125,15 @@ fn refusals(operation: &Operation) -> BTreeMap<u16, Value> {
     if signed_in && changes_state {
         reasons.entry(403).or_default().push(CSRF);
     }
-    match operation.body.map(|body| body.malformed) {
-        Some(Malformed::Framework) => {
-            reasons
-                .entry(400)
-                .or_default()
-                .push("the body is not JSON (plain text, from the framework)");
-            reasons
-                .entry(413)
-                .or_default()
-                .push("the body is over 2 MB (plain text, from the framework)");
-            reasons
-                .entry(415)
-                .or_default()
-                .push("the body is not `application/json` (plain text, from the framework)");
-            reasons.entry(422).or_default().push(FRAMEWORK_BODY);
-        }
-        Some(Malformed::ApiError) => reasons
+    if operation.body.is_some() {
+        reasons
+            .entry(415)
+            .or_default()
+            .push("the body is not labelled `application/json`");
+        reasons
             .entry(422)
             .or_default()
-            .push("the body is not the JSON described (`fields` names `body`)"),
-        None => {}
+            .push("the body is not the JSON described (`fields` names `body`)");
     }
     reasons
         .entry(500)
@@ -1180,17 +1142,7 @@ fn refusals(operation: &Operation) -> BTreeMap<u16, Value> {
     reasons
         .into_iter()
         .map(|(status, reasons)| {
-            let plain_text = json!({"schema": {"type": "string"}});
-            let api_error = json!({"schema": schema_ref("Error")});
-            // 400, 413 and 415 only ever come from the framework; 422 from the framework too
-            // when it reads the body.
-            let content = match status {
-                400 | 413 | 415 => json!({"text/plain": plain_text}),
-                422 if framework_body => {
-                    json!({"application/json": api_error, "text/plain": plain_text})
-                }
-                _ => json!({"application/json": api_error}),
-            };
+            let content = json!({"application/json": {"schema": schema_ref("Error")}});
             let mut description = reasons.join("; or ");
             if let Some(first) = description.get(..1) {
                 description = first.to_uppercase() + &description[1..];
@@ -1411,6 +1363,7 @@ fn schemas() -> Map<String, Value> {
         "conflict",
         "invalid",
         "too_many_attempts",
+        "unsupported_media_type",
         "internal",
     ];
     let proportion = schema_ref("Proportion");

@@ -2,13 +2,14 @@
 //! trainee has been given.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use readroom_domain::Role;
 use readroom_store::{Assignment, CaseSet, Cohort, Member, Programme, TraineeAssignment};
 use serde::{Deserialize, Serialize};
 
 use crate::access::{self, ProgrammeAccess};
+use crate::extract::{JsonBody, PathParams};
 use crate::session::CurrentUser;
 use crate::settings::ProgrammeSettings;
 use crate::{ApiError, AppState};
@@ -33,7 +34,7 @@ pub struct NewProgramme {
 pub async fn create(
     user: CurrentUser,
     State(state): State<AppState>,
-    Json(new): Json<NewProgramme>,
+    JsonBody(new): JsonBody<NewProgramme>,
 ) -> Result<(StatusCode, Json<Programme>), ApiError> {
     user.require(Role::Lead)?;
     new.settings.validate()?;
@@ -61,7 +62,7 @@ pub struct ProgrammeDetail {
 pub async fn detail(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<Json<ProgrammeDetail>, ApiError> {
     let programme = access::programme(&state, &user, &id, ProgrammeAccess::Follow).await?;
     Ok(Json(ProgrammeDetail {
@@ -78,8 +79,8 @@ pub async fn detail(
 pub async fn set_settings(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
-    Json(settings): Json<ProgrammeSettings>,
+    PathParams(id): PathParams<String>,
+    JsonBody(settings): JsonBody<ProgrammeSettings>,
 ) -> Result<Json<ProgrammeSettings>, ApiError> {
     access::programme(&state, &user, &id, ProgrammeAccess::Lead).await?;
     settings.validate()?;
@@ -99,8 +100,8 @@ pub struct NewMember {
 pub async fn add_member(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
-    Json(new): Json<NewMember>,
+    PathParams(id): PathParams<String>,
+    JsonBody(new): JsonBody<NewMember>,
 ) -> Result<(StatusCode, Json<Vec<Member>>), ApiError> {
     access::programme(&state, &user, &id, ProgrammeAccess::Lead).await?;
     state.store.add_member(&id, &new.user_id, new.role).await?;
@@ -116,8 +117,8 @@ pub struct Named {
 pub async fn create_cohort(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
-    Json(new): Json<Named>,
+    PathParams(id): PathParams<String>,
+    JsonBody(new): JsonBody<Named>,
 ) -> Result<(StatusCode, Json<Cohort>), ApiError> {
     access::programme(&state, &user, &id, ProgrammeAccess::Lead).await?;
     let cohort = state.store.create_cohort(&id, &new.name).await?;
@@ -133,8 +134,8 @@ pub struct NewCohortMember {
 pub async fn add_cohort_member(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(cohort_id): Path<String>,
-    Json(new): Json<NewCohortMember>,
+    PathParams(cohort_id): PathParams<String>,
+    JsonBody(new): JsonBody<NewCohortMember>,
 ) -> Result<(StatusCode, Json<Cohort>), ApiError> {
     let cohort = cohort_to_lead(&state, &user, &cohort_id).await?;
     state.store.add_cohort_member(&cohort, &new.user_id).await?;
@@ -171,8 +172,8 @@ pub struct NewCaseSet {
 pub async fn create_case_set(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
-    Json(new): Json<NewCaseSet>,
+    PathParams(id): PathParams<String>,
+    JsonBody(new): JsonBody<NewCaseSet>,
 ) -> Result<(StatusCode, Json<CaseSet>), ApiError> {
     access::programme(&state, &user, &id, ProgrammeAccess::Lead).await?;
     let set = state
@@ -195,8 +196,8 @@ pub struct NewAssignment {
 pub async fn create_assignment(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
-    Json(new): Json<NewAssignment>,
+    PathParams(id): PathParams<String>,
+    JsonBody(new): JsonBody<NewAssignment>,
 ) -> Result<(StatusCode, Json<Assignment>), ApiError> {
     access::programme(&state, &user, &id, ProgrammeAccess::Lead).await?;
     let assignment = state

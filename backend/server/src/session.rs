@@ -22,6 +22,7 @@ use readroom_domain::{Role, User};
 use readroom_store::{PasswordCheck, SessionToken, SignInLimits};
 use serde::{Deserialize, Serialize};
 
+use crate::extract::JsonBody;
 use crate::{ApiError, AppState};
 
 const COOKIE: &str = "readroom_session";
@@ -192,7 +193,7 @@ pub async fn sign_in(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
     jar: CookieJar,
-    Json(credentials): Json<Credentials>,
+    JsonBody(credentials): JsonBody<Credentials>,
 ) -> Result<impl IntoResponse, ApiError> {
     let store = &state.store;
     let limits = SignInLimits::default();
@@ -295,7 +296,7 @@ pub async fn change_password(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
     session: CurrentSession,
-    Json(change): Json<PasswordChange>,
+    JsonBody(change): JsonBody<PasswordChange>,
 ) -> Result<StatusCode, ApiError> {
     let store = &state.store;
     let user = &session.user;

@@ -3,20 +3,20 @@
 
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use readroom_domain::Role;
 use readroom_store::{AuditEntry, NewUser, UserAccount};
 use serde::Deserialize;
 
+use crate::extract::PathParams;
 use crate::session::{ClientAddress, CurrentUser};
 use crate::{ApiError, AppState};
 
 /// The request's JSON body, read only after the role check, so that whoever may not call an
 /// endpoint gets 403 whatever they send.
 fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    body.map(|Json(value)| value)
-        .map_err(|rejection| ApiError::invalid("body", rejection.body_text()))
+    body.map(|Json(value)| value).map_err(ApiError::from)
 }
 
 /// `GET /api/users`: admins, and leads, who need to find people to enrol.
@@ -84,7 +84,7 @@ pub async fn set_roles(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
     admin: CurrentUser,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     body: Result<Json<Roles>, JsonRejection>,
 ) -> Result<Json<UserAccount>, ApiError> {
     admin.require(Role::Admin)?;
@@ -123,7 +123,7 @@ pub async fn set_disabled(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
     admin: CurrentUser,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     body: Result<Json<Disabled>, JsonRejection>,
 ) -> Result<Json<UserAccount>, ApiError> {
     admin.require(Role::Admin)?;
