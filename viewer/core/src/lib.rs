@@ -1,0 +1,25 @@
+//! Everything Readroom's image viewer decides, as plain Rust that is tested natively: where
+//! pixels lie in the patient, layouts and the hanging protocol, each viewport's state and its
+//! screen ↔ image transform, and the CPU copy of the frames.
+//!
+//! This crate must never touch the GPU, the DOM or the network, and never be async. It builds
+//! natively and for `wasm32-unknown-unknown`.
+
+pub mod geometry;
+pub mod layout;
+pub mod screen;
+pub mod series;
+pub mod units;
+pub mod vector;
+pub mod viewport;
+pub mod voxels;
+
+#[cfg(test)]
+mod test_support;
+
+pub use geometry::{EdgeLabels, GeometryError, ImagePoint, StackGeometry};
+pub use layout::{Hanging, Layout};
+pub use screen::{Rect, ScreenPoint};
+pub use series::Series;
+pub use viewport::{Interpolation, ViewTransform, ViewportState, Window};
+pub use voxels::VoxelStore;
