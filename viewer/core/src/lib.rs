@@ -1,12 +1,19 @@
 //! Everything Readroom's image viewer decides, as plain Rust that is tested natively: where
 //! pixels lie in the patient, layouts and the hanging protocol, each viewport's state and its
-//! screen ↔ image transform, and the CPU copy of the frames.
+//! screen ↔ image transform, linked scrolling and the crosshair, measurements and ROI
+//! statistics, lesion markers and overlays, DCE cine, and the order frames are loaded in.
 //!
 //! This crate must never touch the GPU, the DOM or the network, and never be async. It builds
 //! natively and for `wasm32-unknown-unknown`.
 
+pub mod cine;
 pub mod geometry;
 pub mod layout;
+pub mod linking;
+pub mod load_plan;
+pub mod markers;
+pub mod measure;
+pub mod overlays;
 pub mod screen;
 pub mod series;
 pub mod units;
