@@ -1,13 +1,16 @@
 //! Everything Readroom's image viewer decides, as plain Rust that is tested natively: where
 //! pixels lie in the patient, layouts and the hanging protocol, each viewport's state and its
 //! screen ↔ image transform, linked scrolling and the crosshair, measurements and ROI
-//! statistics, lesion markers and overlays, DCE cine, and the order frames are loaded in.
+//! statistics, lesion markers and overlays, the input state machine and its keymap, DCE cine, and
+//! the order frames are loaded in.
 //!
 //! This crate must never touch the GPU, the DOM or the network, and never be async. It builds
 //! natively and for `wasm32-unknown-unknown`.
 
 pub mod cine;
 pub mod geometry;
+pub mod input;
+pub mod keymap;
 pub mod layout;
 pub mod linking;
 pub mod load_plan;
@@ -25,6 +28,8 @@ pub mod voxels;
 mod test_support;
 
 pub use geometry::{EdgeLabels, GeometryError, ImagePoint, StackGeometry};
+pub use input::{Action, InputEvent, InputState, Tool};
+pub use keymap::{Command, KeyChord, Keymap};
 pub use layout::{Hanging, Layout};
 pub use screen::{Rect, ScreenPoint};
 pub use series::Series;
