@@ -2,12 +2,14 @@
 //! pixels lie in the patient, layouts and the hanging protocol, each viewport's state and its
 //! screen ↔ image transform, linked scrolling and the crosshair, measurements and ROI
 //! statistics, lesion markers and overlays, the input state machine and its keymap, DCE cine, and
-//! the order frames are loaded in.
+//! the order frames are loaded in; and the [`Scene`] a renderer draws, with the CPU reference
+//! rendering that defines the pixels the GPU must produce.
 //!
 //! This crate must never touch the GPU, the DOM or the network, and never be async. It builds
 //! natively and for `wasm32-unknown-unknown`.
 
 pub mod cine;
+pub mod cpu_reference;
 pub mod geometry;
 pub mod input;
 pub mod keymap;
@@ -17,6 +19,7 @@ pub mod load_plan;
 pub mod markers;
 pub mod measure;
 pub mod overlays;
+pub mod scene;
 pub mod screen;
 pub mod series;
 pub mod units;
@@ -31,6 +34,7 @@ pub use geometry::{EdgeLabels, GeometryError, ImagePoint, StackGeometry};
 pub use input::{Action, InputEvent, InputState, Tool};
 pub use keymap::{Command, KeyChord, Keymap};
 pub use layout::{Hanging, Layout};
+pub use scene::Scene;
 pub use screen::{Rect, ScreenPoint};
 pub use series::Series;
 pub use viewport::{Interpolation, ViewTransform, ViewportState, Window};
