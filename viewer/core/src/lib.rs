@@ -1,12 +1,14 @@
 //! Everything Readroom's image viewer decides, as plain Rust that is tested natively: where
 //! pixels lie in the patient, layouts and the hanging protocol, each viewport's state and its
 //! screen ↔ image transform, linked scrolling and the crosshair, measurements and ROI
-//! statistics, lesion markers and overlays, the input state machine and its keymap, DCE cine, and
-//! the order frames are loaded in; and the [`Scene`] a renderer draws, with the CPU reference
-//! rendering that defines the pixels the GPU must produce.
+//! statistics, lesion markers and overlays, the input state machine and its keymap, DCE cine,
+//! the order frames are loaded in, and the [`Scene`] the renderer draws. The CPU reference
+//! rendering here defines the pixels the GPU must produce.
 //!
-//! This crate must never touch the GPU, the DOM or the network, and never be async. It builds
-//! natively and for `wasm32-unknown-unknown`.
+//! This crate must never touch the GPU, the DOM or the network, and never be async: the
+//! renderer (wgpu) only draws a [`Scene`] built here, and the web crate only turns browser
+//! events into [`InputEvent`]s, fetches the frames [`load_plan`] asks for, and passes on the
+//! [`ViewerEvent`]s. It builds natively and for `wasm32-unknown-unknown`.
 
 pub mod cine;
 pub mod cpu_reference;
@@ -24,6 +26,7 @@ pub mod screen;
 pub mod series;
 pub mod units;
 pub mod vector;
+pub mod viewer;
 pub mod viewport;
 pub mod voxels;
 
@@ -37,5 +40,6 @@ pub use layout::{Hanging, Layout};
 pub use scene::Scene;
 pub use screen::{Rect, ScreenPoint};
 pub use series::Series;
+pub use viewer::{Viewer, ViewerEvent};
 pub use viewport::{Interpolation, ViewTransform, ViewportState, Window};
 pub use voxels::VoxelStore;
