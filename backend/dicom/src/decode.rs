@@ -1,12 +1,18 @@
-//! Pixel decoding to stored values: checks the image description and the limits first, then lets
-//! dicom-pixeldata undo the transfer syntax's encoding, and never renders (no VOI, no 8-bit image).
+//! Pixel decoding to stored values: checks the image description and the limits first, then
+//! reads native samples in place or lets dicom-pixeldata undo a compressed transfer syntax's
+//! encoding, and never renders (no VOI, no 8-bit image).
 
+use dicom_core::Tag;
+use dicom_core::header::HasLength;
+use dicom_core::value::{PrimitiveValue, Value};
 use dicom_dictionary_std::tags;
 use dicom_encoding::TransferSyntaxIndex;
+use dicom_object::mem::InMemElement;
 use dicom_object::{DefaultDicomObject, InMemDicomObject};
 use dicom_pixeldata::PixelDecoder;
 use dicom_transfer_syntax_registry::TransferSyntaxRegistry;
 
+use crate::native::NativePixelData;
 use crate::{DicomError, Frame, FramePixels, Limits, frame, string_of};
 
 /// The attributes of the Image Pixel module that decide how samples are laid out.
@@ -173,7 +179,11 @@ fn layout(obj: &InMemDicomObject, limits: &Limits) -> Result<PixelLayout, DicomE
     })
 }
 
-pub(crate) fn decode(obj: &DefaultDicomObject, limits: &Limits) -> Result<Vec<Frame>, DicomError> {
+pub(crate) fn decode(
+    obj: &DefaultDicomObject,
+    native: Option<&NativePixelData>,
+    limits: &Limits,
+) -> Result<Vec<Frame>, DicomError> {
     let layout = layout(obj, limits)?;
     let ts_uid = obj.meta().transfer_syntax();
     let ts = TransferSyntaxRegistry.get(ts_uid).ok_or_else(|| {
@@ -192,6 +202,7 @@ pub(crate) fn decode(obj: &DefaultDicomObject, limits: &Limits) -> Result<Vec<Fr
     let bytes_per_sample = usize::from(layout.bits_allocated / 8);
     let frame_len = layout.rows as usize * layout.columns as usize * bytes_per_sample;
     let geometry = frame::FrameAttributes::of(obj);
+    let shape = layout_frame(&layout);
 
     let mut frames = Vec::with_capacity(layout.frames as usize);
     if ts.is_encapsulated_pixel_data() {
@@ -208,35 +219,92 @@ pub(crate) fn decode(obj: &DefaultDicomObject, limits: &Limits) -> Result<Vec<Fr
                     data.len()
                 ))
             })?;
-            frames.push(geometry.frame(index, &layout_frame(&layout), samples(bytes, &layout)));
+            frames.push(geometry.frame(index, &shape, samples_le(bytes, &layout)));
         }
-    } else {
-        let pixel_data = obj.get(tags::PIXEL_DATA).ok_or(DicomError::NoPixelData)?;
-        let needed = frame_len * layout.frames as usize;
-        // The value's length, without converting it to bytes: that would copy every pixel.
-        let available = pixel_data
-            .value()
-            .primitive()
-            .map_or(0, |value| value.calculate_byte_len());
-        if available < needed {
-            return Err(DicomError::Truncated(format!(
-                "Pixel Data holds {available} bytes, {needed} needed for {} frames of {}×{}",
-                layout.frames, layout.rows, layout.columns
-            )));
-        }
-        let decoded = obj
-            .decode_pixel_data()
-            .map_err(|e| DicomError::Decode(e.to_string()))?;
-        let data = decoded.data();
-        for index in 0..layout.frames {
-            let start = index as usize * frame_len;
-            let bytes = data.get(start..start + frame_len).ok_or_else(|| {
-                DicomError::Truncated(format!("Pixel Data ends before frame {}", index + 1))
-            })?;
-            frames.push(geometry.frame(index, &layout_frame(&layout), samples(bytes, &layout)));
-        }
+        return Ok(frames);
+    }
+
+    // Native pixel data: the samples are read where they are, without dicom-pixeldata (which
+    // would copy them twice), after the same checks it makes.
+    let words_as_bytes;
+    let source = match native {
+        Some(native) => NativeSamples::LittleEndian(native.value().as_ref()),
+        None => match obj.get(tags::PIXEL_DATA).map(|e| e.value()) {
+            None => return Err(DicomError::NoPixelData),
+            Some(Value::Primitive(PrimitiveValue::U16(words))) if layout.bits_allocated == 16 => {
+                NativeSamples::Words(words)
+            }
+            // 8-bit samples in an OW value, and anything unusual, as the value's bytes in the
+            // order dicom-pixeldata reads them.
+            Some(Value::Primitive(value)) => {
+                words_as_bytes = value_bytes(value);
+                NativeSamples::LittleEndian(&words_as_bytes)
+            }
+            // Not a primitive value (a sequence or fragments in a native transfer syntax).
+            Some(_) => NativeSamples::LittleEndian(&[]),
+        },
+    };
+    let needed = frame_len * layout.frames as usize;
+    let available = source.byte_len();
+    if available < needed {
+        return Err(DicomError::Truncated(format!(
+            "Pixel Data holds {available} bytes, {needed} needed for {} frames of {}×{}",
+            layout.frames, layout.rows, layout.columns
+        )));
+    }
+    check_as_dicom_pixeldata(obj)?;
+    let frame_samples = layout.rows as usize * layout.columns as usize;
+    for index in 0..layout.frames {
+        let first = index as usize * frame_samples;
+        let pixels = match source {
+            NativeSamples::LittleEndian(bytes) => {
+                let start = index as usize * frame_len;
+                samples_le(&bytes[start..start + frame_len], &layout)
+            }
+            NativeSamples::Words(words) => {
+                stored_values(words[first..first + frame_samples].iter().copied(), &layout)
+            }
+        };
+        frames.push(geometry.frame(index, &shape, pixels));
     }
     Ok(frames)
+}
+
+/// Where native samples are read from.
+#[derive(Clone, Copy)]
+enum NativeSamples<'a> {
+    /// Bytes in little-endian order: 8-bit samples, or 16-bit ones low byte first.
+    LittleEndian(&'a [u8]),
+    /// 16-bit samples as dicom-rs read them (from a big-endian or deflated file).
+    Words(&'a [u16]),
+}
+
+impl NativeSamples<'_> {
+    fn byte_len(self) -> usize {
+        match self {
+            NativeSamples::LittleEndian(bytes) => bytes.len(),
+            NativeSamples::Words(words) => words.len() * 2,
+        }
+    }
+}
+
+/// The bytes of a primitive value with multi-byte numbers low byte first: what
+/// dicom-pixeldata decodes native pixel data to on a little-endian machine.
+fn value_bytes(value: &PrimitiveValue) -> Vec<u8> {
+    fn le<const N: usize, T: Copy>(values: &[T], to_le: fn(T) -> [u8; N]) -> Vec<u8> {
+        values.iter().flat_map(|&v| to_le(v)).collect()
+    }
+    match value {
+        PrimitiveValue::U16(v) => le(v, u16::to_le_bytes),
+        PrimitiveValue::I16(v) => le(v, i16::to_le_bytes),
+        PrimitiveValue::U32(v) => le(v, u32::to_le_bytes),
+        PrimitiveValue::I32(v) => le(v, i32::to_le_bytes),
+        PrimitiveValue::U64(v) => le(v, u64::to_le_bytes),
+        PrimitiveValue::I64(v) => le(v, i64::to_le_bytes),
+        PrimitiveValue::F32(v) => le(v, f32::to_le_bytes),
+        PrimitiveValue::F64(v) => le(v, f64::to_le_bytes),
+        other => other.to_bytes().into_owned(),
+    }
 }
 
 fn layout_frame(layout: &PixelLayout) -> frame::FrameShape {
@@ -247,34 +315,166 @@ fn layout_frame(layout: &PixelLayout) -> frame::FrameShape {
     }
 }
 
-/// Stored values from decoded little-endian samples: bits above High Bit are masked off (they
-/// may hold overlays) and signed values are sign-extended from Bits Stored.
-fn samples(bytes: &[u8], layout: &PixelLayout) -> FramePixels {
+/// Stored values from little-endian samples (8 or 16 bits allocated).
+fn samples_le(bytes: &[u8], layout: &PixelLayout) -> FramePixels {
+    if layout.bits_allocated == 8 {
+        stored_values(bytes.iter().map(|&b| u16::from(b)), layout)
+    } else {
+        stored_values(
+            bytes
+                .chunks_exact(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]])),
+            layout,
+        )
+    }
+}
+
+/// Stored values from raw samples: bits above High Bit are masked off (they may hold
+/// overlays) and signed values are sign-extended from Bits Stored. Generic rather than boxed:
+/// this runs over every pixel of every import.
+fn stored_values(raw: impl Iterator<Item = u16>, layout: &PixelLayout) -> FramePixels {
     let shift = u32::from(layout.high_bit + 1 - layout.bits_stored);
     let bits = u32::from(layout.bits_stored);
     let mask = ((1u32 << bits) - 1) as u16;
-    // Monomorphic loops (no boxed iterator): this runs over every pixel of every import.
-    let stored: Vec<u16> = if layout.bits_allocated == 8 {
-        bytes
-            .iter()
-            .map(|&b| (u16::from(b) >> shift) & mask)
-            .collect()
-    } else {
-        bytes
-            .chunks_exact(2)
-            .map(|c| (u16::from_le_bytes([c[0], c[1]]) >> shift) & mask)
-            .collect()
-    };
     if layout.signed {
         let sign_shift = 16 - bits;
         // Bits Stored ≤ 16, so the sign-extended value fits in i16.
         FramePixels::I16(
-            stored
-                .iter()
-                .map(|&w| ((w << sign_shift) as i16) >> sign_shift)
+            raw.map(|w| ((((w >> shift) & mask) << sign_shift) as i16) >> sign_shift)
                 .collect(),
         )
     } else {
-        FramePixels::U16(stored)
+        FramePixels::U16(raw.map(|w| (w >> shift) & mask).collect())
     }
+}
+
+/// What dicom-pixeldata requires of the image attributes before it decodes anything, checked
+/// the same way, so that native pixel data read without it is refused exactly when it would
+/// have refused it. (Its own lookups of absent attributes cost a captured backtrace each.)
+fn check_as_dicom_pixeldata(obj: &InMemDicomObject) -> Result<(), DicomError> {
+    let refuse = |what: String| Err(DicomError::Decode(what));
+    let required = |tag, name: &str| match obj.get(tag) {
+        None => Err(DicomError::Decode(format!(
+            "Missing required attribute `{name}`"
+        ))),
+        Some(element) => Ok(element),
+    };
+    let unsigned = |tag, name: &str| {
+        required(tag, name)?
+            .uint16()
+            .map_err(|_| DicomError::Decode(format!("Could not get attribute `{name}`")))
+    };
+    unsigned(tags::COLUMNS, "Columns")?;
+    unsigned(tags::ROWS, "Rows")?;
+    if required(
+        tags::PHOTOMETRIC_INTERPRETATION,
+        "PhotometricInterpretation",
+    )?
+    .string()
+    .is_err()
+    {
+        return refuse("Could not get attribute `PhotometricInterpretation`".into());
+    }
+    unsigned(tags::SAMPLES_PER_PIXEL, "SamplesPerPixel")?;
+    if let Some(planar) = obj.get(tags::PLANAR_CONFIGURATION) {
+        match planar.to_int::<i16>() {
+            Ok(0 | 1) => {}
+            Ok(value) => {
+                return refuse(format!(
+                    "Semantically invalid value `{value}` for attribute `PlanarConfiguration`"
+                ));
+            }
+            Err(_) => return refuse("Could not convert attribute `PlanarConfiguration`".into()),
+        }
+    }
+    unsigned(tags::BITS_ALLOCATED, "BitsAllocated")?;
+    unsigned(tags::BITS_STORED, "BitsStored")?;
+    unsigned(tags::HIGH_BIT, "HighBit")?;
+    let representation = unsigned(tags::PIXEL_REPRESENTATION, "PixelRepresentation")?;
+    if representation > 1 {
+        return refuse(format!(
+            "Semantically invalid value `{representation}` for attribute `PixelRepresentation`"
+        ));
+    }
+    if let Some(frames) = obj.get(tags::NUMBER_OF_FRAMES).filter(|e| !e.is_empty()) {
+        match frames.to_int::<i32>() {
+            Ok(n) if n > 0 => {}
+            Ok(n) => {
+                return refuse(format!(
+                    "Semantically invalid value `{n}` for attribute `NumberOfFrames`"
+                ));
+            }
+            Err(_) => return refuse("Could not convert attribute `NumberOfFrames`".into()),
+        }
+    }
+    let voi_functions: Vec<&InMemElement> = match obj.get(tags::VOILUT_FUNCTION) {
+        Some(top) => vec![top],
+        None => shared_attribute(obj, tags::FRAME_VOILUT_SEQUENCE, tags::VOILUT_FUNCTION)
+            .map(|shared| vec![shared])
+            .unwrap_or_else(|| {
+                per_frame_attributes(obj, tags::FRAME_VOILUT_SEQUENCE, tags::VOILUT_FUNCTION)
+            }),
+    };
+    if voi_functions.iter().any(|e| e.string().is_err()) {
+        return refuse("Could not get attribute `VOILUTFunction`".into());
+    }
+    let transform = tags::PIXEL_VALUE_TRANSFORMATION_SEQUENCE;
+    let intercepts = float_count(obj, transform, tags::RESCALE_INTERCEPT).unwrap_or(1);
+    let slopes = float_count(obj, transform, tags::RESCALE_SLOPE).unwrap_or(1);
+    if intercepts != slopes {
+        return refuse(format!(
+            "Value multiplicity of Rescale Slope/Intercept must match. Found `{slopes}` (slope), `{intercepts}` (intercept)"
+        ));
+    }
+    let voi = tags::FRAME_VOILUT_SEQUENCE;
+    if let (Some(centers), Some(widths)) = (
+        float_count(obj, voi, tags::WINDOW_CENTER),
+        float_count(obj, voi, tags::WINDOW_WIDTH),
+    ) && centers != widths
+    {
+        return refuse(format!(
+            "Value multiplicity of Window Center/Width must match. Found `{centers}` (center), `{widths}` (width)"
+        ));
+    }
+    Ok(())
+}
+
+/// How many values dicom-pixeldata gathers for a rescale or window attribute: one from the top
+/// level, else one per frame that has it in its functional groups, else one from the shared
+/// functional groups; each must be a finite number, or that source is passed over.
+fn float_count(obj: &InMemDicomObject, macro_tag: Tag, tag: Tag) -> Option<usize> {
+    let finite = |e: &&InMemElement| e.to_finite_float64().is_ok();
+    if obj.get(tag).is_some_and(|e| finite(&e)) {
+        return Some(1);
+    }
+    let per_frame = per_frame_attributes(obj, macro_tag, tag);
+    if !per_frame.is_empty() && per_frame.iter().all(finite) {
+        return Some(per_frame.len());
+    }
+    shared_attribute(obj, macro_tag, tag)
+        .filter(finite)
+        .map(|_| 1)
+}
+
+/// An attribute of the shared functional groups, in its macro or (as some writers put it)
+/// directly in the group.
+fn shared_attribute(obj: &InMemDicomObject, macro_tag: Tag, tag: Tag) -> Option<&InMemElement> {
+    let group = obj
+        .get(tags::SHARED_FUNCTIONAL_GROUPS_SEQUENCE)?
+        .items()?
+        .first()?;
+    group
+        .get(macro_tag)
+        .and_then(|m| m.items()?.first()?.get(tag))
+        .or_else(|| group.get(tag))
+}
+
+/// An attribute in the macro of each per-frame functional group that has it.
+fn per_frame_attributes(obj: &InMemDicomObject, macro_tag: Tag, tag: Tag) -> Vec<&InMemElement> {
+    obj.get(tags::PER_FRAME_FUNCTIONAL_GROUPS_SEQUENCE)
+        .and_then(|e| e.items())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|group| group.get(macro_tag)?.items()?.first()?.get(tag))
+        .collect()
 }

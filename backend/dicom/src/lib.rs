@@ -11,13 +11,17 @@
 mod anonymise;
 mod decode;
 mod frame;
+mod native;
 mod profile;
 mod read;
+
+use std::sync::Arc;
 
 use dicom_core::Tag;
 use dicom_object::{DefaultDicomObject, InMemDicomObject};
 
 pub use anonymise::Anonymiser;
+pub use native::SharedBytes;
 pub use profile::{Action, BASIC_PROFILE, ProfileEntry};
 
 /// Everything that can go wrong with one DICOM file, with a message a person can act on.
@@ -127,10 +131,32 @@ pub fn sniff_study_uid(bytes: &[u8]) -> Option<String> {
     })
 }
 
+/// An instance's Part 10 file as two parts to be written back to back.
+#[derive(Debug, Clone)]
+pub struct FileParts {
+    /// Everything up to the Pixel Data value, or the whole file when `pixel_data` is `None`.
+    pub head: Vec<u8>,
+    /// The Pixel Data value, as the source file holds it.
+    pub pixel_data: Option<SharedBytes>,
+}
+
+impl FileParts {
+    pub fn len(&self) -> usize {
+        self.head.len() + self.pixel_data.as_ref().map_or(0, SharedBytes::len)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// One parsed DICOM image instance. Owns the DICOM object.
 #[derive(Debug, Clone)]
 pub struct Instance {
     obj: DefaultDicomObject,
+    /// Native Pixel Data kept as stored, when the file allows it; `obj` then has no Pixel
+    /// Data element, and this one is written after all of `obj`'s.
+    native: Option<native::NativePixelData>,
     study_uid: String,
     series_uid: String,
     sop_uid: String,
@@ -212,7 +238,13 @@ impl FramePixels {
 /// and transfer syntaxes whose data set cannot be read. Pixel data in a transfer syntax that
 /// cannot be decoded is refused by [`Instance::decode`], naming the transfer syntax.
 pub fn read_instance(bytes: &[u8], limits: &Limits) -> Result<Instance, DicomError> {
-    read::read_instance(bytes, limits)
+    read::read_instance(bytes, None, limits)
+}
+
+/// [`read_instance`] for a file already shared: uncompressed pixel data stays in `file` (which
+/// the instance then keeps alive) instead of being copied.
+pub fn read_shared_instance(file: &Arc<Vec<u8>>, limits: &Limits) -> Result<Instance, DicomError> {
+    read::read_instance(file, Some(file), limits)
 }
 
 impl Instance {
@@ -253,16 +285,33 @@ impl Instance {
 
     /// Decodes every frame into stored values, checking the limits before decoding.
     pub fn decode(&self, limits: &Limits) -> Result<Vec<Frame>, DicomError> {
-        decode::decode(&self.obj, limits)
+        decode::decode(&self.obj, self.native.as_ref(), limits)
     }
 
     /// The Part 10 file (preamble, meta group, data set) in this instance's transfer syntax.
     pub fn to_file_bytes(&self) -> Result<Vec<u8>, DicomError> {
-        let mut out = Vec::new();
+        let FileParts {
+            mut head,
+            pixel_data,
+        } = self.to_file_parts()?;
+        if let Some(value) = pixel_data {
+            head.extend_from_slice(value.as_ref());
+        }
+        Ok(head)
+    }
+
+    /// [`Instance::to_file_bytes`] in two parts, without copying uncompressed pixel data.
+    pub fn to_file_parts(&self) -> Result<FileParts, DicomError> {
+        let mut head = Vec::new();
         self.obj
-            .write_all(&mut out)
+            .write_all(&mut head)
             .map_err(|e| DicomError::Write(e.to_string()))?;
-        Ok(out)
+        // The reader keeps Pixel Data apart only when it is the data set's last element.
+        let pixel_data = self.native.as_ref().map(|native| {
+            native.write_header(&mut head);
+            native.value().clone()
+        });
+        Ok(FileParts { head, pixel_data })
     }
 }
 

@@ -2,7 +2,9 @@
 //! item and fragment length fits in the bytes actually present, so that dicom-rs never allocates
 //! what a hostile header merely claims (it reserves a value's declared length up front).
 
+use std::cell::Cell;
 use std::io::Read;
+use std::sync::Arc;
 
 use dicom_core::dictionary::{DataDictionary, VirtualVr};
 use dicom_core::{Tag, VR};
@@ -11,9 +13,11 @@ use dicom_encoding::TransferSyntaxIndex;
 use dicom_object::OpenFileOptions;
 use dicom_object::file::ReadPreamble;
 
+use crate::native::{NativePixelData, SharedBytes};
 use crate::{DicomError, Instance, Limits, string_of};
 
 pub(crate) const DEFLATED_EXPLICIT_LE: &str = "1.2.840.10008.1.2.1.99";
+const EXPLICIT_LE: &str = "1.2.840.10008.1.2.1";
 const IMPLICIT_LE: &str = "1.2.840.10008.1.2";
 const EXPLICIT_BE: &str = "1.2.840.10008.1.2.2";
 
@@ -22,7 +26,13 @@ const MAX_DEPTH: usize = 32;
 
 const UNDEFINED: u32 = 0xFFFF_FFFF;
 
-pub(crate) fn read_instance(bytes: &[u8], limits: &Limits) -> Result<Instance, DicomError> {
+/// `shared`, when given, holds `bytes`: native Pixel Data then stays in it rather than being
+/// copied.
+pub(crate) fn read_instance(
+    bytes: &[u8],
+    shared: Option<&Arc<Vec<u8>>>,
+    limits: &Limits,
+) -> Result<Instance, DicomError> {
     if bytes.len() as u64 > limits.max_file_bytes {
         return Err(DicomError::FileTooLarge {
             bytes: bytes.len() as u64,
@@ -42,12 +52,15 @@ pub(crate) fn read_instance(bytes: &[u8], limits: &Limits) -> Result<Instance, D
 
     let (ts_uid, dataset_start) = scan_meta(file)?;
     let dataset = &file[dataset_start..];
-    let dataset_end = match ts_uid.as_str() {
+    let root = match ts_uid.as_str() {
         DEFLATED_EXPLICIT_LE => {
             let inflated = inflate_bounded(dataset, limits.max_file_bytes)?;
             // Offsets in errors are then relative to the inflated data set.
             scan_dataset_root(&inflated, Encoding::EXPLICIT_LE, 0)?;
-            dataset.len()
+            RootScan {
+                end: dataset.len(),
+                pixel_data: None,
+            }
         }
         IMPLICIT_LE => scan_dataset_root(dataset, Encoding::IMPLICIT_LE, start + dataset_start)?,
         EXPLICIT_BE => scan_dataset_root(dataset, Encoding::EXPLICIT_BE, start + dataset_start)?,
@@ -69,10 +82,38 @@ pub(crate) fn read_instance(bytes: &[u8], limits: &Limits) -> Result<Instance, D
         }
     };
 
-    let obj = OpenFileOptions::new()
-        .read_preamble(ReadPreamble::Never)
-        .from_reader(&file[..dataset_start + dataset_end])
-        .map_err(|e| DicomError::Parse(e.to_string()))?;
+    // Native little-endian Pixel Data that ends the data set is kept as its bytes, and dicom-rs
+    // reads up to it (see `native`). The walk above checked the element, so the slice is whole.
+    let little_endian = ts_uid == EXPLICIT_LE || ts_uid == IMPLICIT_LE;
+    let native = root
+        .pixel_data
+        .filter(|pixels| little_endian && pixels.value_end == root.end)
+        .and_then(|pixels| {
+            let at = start + dataset_start;
+            let range = at + pixels.value_at..at + pixels.value_end;
+            let value = match shared {
+                Some(file) => SharedBytes::new(file.clone(), range)?,
+                None => {
+                    let copy = bytes.get(range)?.to_vec();
+                    let all = 0..copy.len();
+                    SharedBytes::new(Arc::new(copy), all)?
+                }
+            };
+            let vr = (ts_uid == EXPLICIT_LE).then_some(pixels.vr);
+            Some((pixels, NativePixelData::new(vr, value)?))
+        });
+    let options = OpenFileOptions::new().read_preamble(ReadPreamble::Never);
+    let obj = match &native {
+        // Up to and including the Pixel Data header: dicom-rs stops at the header of
+        // `read_until`'s tag, before its value (and without reaching the end of its input, which
+        // costs it a captured backtrace).
+        Some((pixels, _)) => options
+            .read_until(tags::PIXEL_DATA)
+            .from_reader(&file[..dataset_start + pixels.value_at]),
+        None => options.from_reader(&file[..dataset_start + root.end]),
+    }
+    .map_err(|e| DicomError::Parse(e.to_string()))?;
+    let native = native.map(|(_, native)| native);
 
     let study_uid = string_of(&obj, tags::STUDY_INSTANCE_UID).ok_or(
         DicomError::MissingAttribute("Study Instance UID (0020,000D)"),
@@ -82,7 +123,7 @@ pub(crate) fn read_instance(bytes: &[u8], limits: &Limits) -> Result<Instance, D
     )?;
     let sop_uid = string_of(&obj, tags::SOP_INSTANCE_UID)
         .ok_or(DicomError::MissingAttribute("SOP Instance UID (0008,0018)"))?;
-    if obj.get(tags::PIXEL_DATA).is_none() {
+    if native.is_none() && obj.get(tags::PIXEL_DATA).is_none() {
         return Err(DicomError::NoPixelData);
     }
     if string_of(&obj, tags::BURNED_IN_ANNOTATION).is_some_and(|v| v.eq_ignore_ascii_case("YES")) {
@@ -92,6 +133,7 @@ pub(crate) fn read_instance(bytes: &[u8], limits: &Limits) -> Result<Instance, D
 
     Ok(Instance {
         obj,
+        native,
         study_uid,
         series_uid,
         sop_uid,
@@ -144,6 +186,50 @@ struct Scanner<'a> {
     data: &'a [u8],
     enc: Encoding,
     base: usize,
+    root: RootState,
+}
+
+/// Where a root-level Pixel Data value of defined length lies in the data set.
+#[derive(Debug, Clone, Copy)]
+struct PixelDataSpan {
+    /// As written in explicit VR; blank in implicit VR.
+    vr: [u8; 2],
+    value_at: usize,
+    value_end: usize,
+}
+
+/// What the walk learns about the root data set on its way.
+#[derive(Default)]
+struct RootState {
+    /// The last root-level tag seen, as `group << 16 | element`.
+    last_tag: Cell<Option<u32>>,
+    /// A root-level tag did not follow the one before it in ascending order.
+    out_of_order: Cell<bool>,
+    pixel_data: Cell<Option<PixelDataSpan>>,
+}
+
+impl RootState {
+    fn see(&self, h: &Header, value_at: usize, value_end: usize) {
+        let tag = u32::from(h.group) << 16 | u32::from(h.element);
+        if self.last_tag.get().is_some_and(|last| last >= tag) {
+            self.out_of_order.set(true);
+        }
+        self.last_tag.set(Some(tag));
+        if tag == 0x7FE0_0010 && h.length != UNDEFINED {
+            self.pixel_data.set(Some(PixelDataSpan {
+                vr: h.vr,
+                value_at,
+                value_end,
+            }));
+        }
+    }
+}
+
+/// The end of the root data set's last element (before any zero padding), and its Pixel Data
+/// when that has a defined length and the root elements are in ascending order.
+struct RootScan {
+    end: usize,
+    pixel_data: Option<PixelDataSpan>,
 }
 
 struct Header {
@@ -346,11 +432,15 @@ impl Scanner<'_> {
                         data: self.data,
                         enc: Encoding::IMPLICIT_LE,
                         base: self.base,
+                        root: RootState::default(),
                     };
                     inner.sequence(value_pos, value_end, Some(value_end), depth + 1)?;
                 }
                 value_end
             };
+            if depth == 0 && !in_undefined_item {
+                self.root.see(&h, value_pos, pos);
+            }
         }
         if in_undefined_item {
             return Err(DicomError::Truncated(
@@ -422,10 +512,21 @@ fn dictionary_says_sequence(h: &Header) -> bool {
         .is_some_and(|entry| entry.vr == VirtualVr::Exact(VR::SQ))
 }
 
-/// Walks the whole data set; returns where its last element ends (before any zero padding).
-fn scan_dataset_root(data: &[u8], enc: Encoding, base: usize) -> Result<usize, DicomError> {
-    let scanner = Scanner { data, enc, base };
-    scanner.dataset(0, data.len(), false, 0)
+/// Walks the whole data set.
+fn scan_dataset_root(data: &[u8], enc: Encoding, base: usize) -> Result<RootScan, DicomError> {
+    let scanner = Scanner {
+        data,
+        enc,
+        base,
+        root: RootState::default(),
+    };
+    let end = scanner.dataset(0, data.len(), false, 0)?;
+    let pixel_data = scanner
+        .root
+        .pixel_data
+        .get()
+        .filter(|_| !scanner.root.out_of_order.get());
+    Ok(RootScan { end, pixel_data })
 }
 
 /// Walks the file meta group (explicit VR little endian, after "DICM"); returns the transfer
@@ -435,6 +536,7 @@ fn scan_meta(file: &[u8]) -> Result<(String, usize), DicomError> {
         data: file,
         enc: Encoding::EXPLICIT_LE,
         base: 0,
+        root: RootState::default(),
     };
     let mut pos = 4;
     let mut ts = None;
