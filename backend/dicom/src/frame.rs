@@ -2,6 +2,7 @@
 //! Classic images carry them at the top level; enhanced multi-frame images in the Shared and
 //! Per-frame Functional Groups, which take precedence (per-frame first).
 
+use dicom_core::header::Header;
 use dicom_core::{Tag, VR};
 use dicom_dictionary_std::tags;
 use dicom_object::InMemDicomObject;
@@ -170,9 +171,15 @@ fn vendor_b_value(obj: &InMemDicomObject) -> Option<f64> {
 }
 
 fn private_float(obj: &InMemDicomObject, group: u16, creator: &str, offset: u16) -> Option<f64> {
-    let block = (0x10..=0xFF).find(|block| {
-        string_of(obj, Tag(group, *block)).is_some_and(|c| c.eq_ignore_ascii_case(creator))
-    })?;
+    // The creators of the group's blocks are (gggg,0010) to (gggg,00FF): one pass over the
+    // elements, in tag order, finds the first that names `creator` (rather than 240 lookups).
+    let block = obj
+        .iter()
+        .map(|element| element.tag())
+        .skip_while(|tag| *tag < Tag(group, 0x10))
+        .take_while(|tag| *tag <= Tag(group, 0xFF))
+        .find(|tag| string_of(obj, *tag).is_some_and(|c| c.eq_ignore_ascii_case(creator)))?
+        .element();
     let element = obj.get(Tag(group, (block << 8) | offset))?;
     let typed = match element.vr() {
         VR::UN | VR::OB => None,
