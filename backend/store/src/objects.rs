@@ -66,9 +66,13 @@ impl ObjectStorage {
     }
 
     pub async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<()> {
-        self.inner
-            .put(&ObjectPath::from(key), PutPayload::from(bytes))
-            .await?;
+        self.put_parts(key, vec![Bytes::from(bytes)]).await
+    }
+
+    /// Stores the parts back to back as one object, without first copying them into one buffer.
+    pub async fn put_parts(&self, key: &str, parts: Vec<Bytes>) -> Result<()> {
+        let payload: PutPayload = parts.into_iter().collect();
+        self.inner.put(&ObjectPath::from(key), payload).await?;
         Ok(())
     }
 
