@@ -16,10 +16,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use bytes::Bytes;
 use futures::{StreamExt, TryStreamExt};
 use rand::Rng;
 use rayon::prelude::*;
-use readroom_dicom::{Anonymiser, Frame, Instance, Limits};
+use readroom_dicom::{Anonymiser, FileParts, Frame, Instance, Limits};
 use readroom_domain::{CaseManifest, TruthManifest};
 use readroom_store::{NewCase, NewInstance, NewSeries, NewStudy, ObjectStorage, Store, StoreError};
 use serde::Serialize;
@@ -175,10 +176,10 @@ impl Importer {
                         let bytes = source
                             .read(this.limits.max_file_bytes)
                             .map_err(|reason| (None, reason))?;
-                        let instance = readroom_dicom::read_instance(&bytes, &this.limits)
+                        let instance = readroom_dicom::read_shared_instance(&bytes, &this.limits)
                             .map_err(|err| {
-                                (readroom_dicom::sniff_study_uid(&bytes), err.to_string())
-                            })?;
+                            (readroom_dicom::sniff_study_uid(&bytes), err.to_string())
+                        })?;
                         let size = bytes.len() as u64;
                         let study = instance.study_instance_uid().to_owned();
                         let keep =
@@ -221,20 +222,25 @@ impl Importer {
             .filter(|study| cases.contains_key(study.as_str()))
             .cloned()
             .collect();
-        // Two studies at a time: one's files are written while the other's are decoded.
-        let results: Vec<Result<ImportSummary, ImportError>> = futures::stream::iter(studies)
-            .map(|(source_study, (files, broken))| {
-                let case = cases.get(source_study.as_str()).copied();
-                async move {
-                    let count = files.len();
-                    let result = self.import_study(&source_study, files, broken, case).await;
-                    progress.advance(count);
-                    result
-                }
-            })
-            .buffered(STUDIES_AT_ONCE)
-            .collect()
-            .await;
+        // Two studies at a time: one's files are written while the other's are decoded. The
+        // next starts as soon as either is done, not when the earlier of the two is.
+        let mut results: Vec<(usize, Result<ImportSummary, ImportError>)> =
+            futures::stream::iter(studies.into_iter().enumerate())
+                .map(|(index, (source_study, (files, broken)))| {
+                    let case = cases.get(source_study.as_str()).copied();
+                    async move {
+                        let count = files.len();
+                        let result = self.import_study(&source_study, files, broken, case).await;
+                        progress.advance(count);
+                        (index, result)
+                    }
+                })
+                .buffer_unordered(STUDIES_AT_ONCE)
+                .collect()
+                .await;
+        // The summary lists studies in the order they were found, whichever finished first.
+        results.sort_by_key(|(index, _)| *index);
+        let results = results.into_iter().map(|(_, result)| result);
         for result in results {
             summary.merge(result?);
         }
@@ -319,7 +325,7 @@ impl Importer {
         let stored = async {
             // Written several at a time: the filesystem's per-file cost dominates otherwise.
             futures::stream::iter(built.objects)
-                .map(|(key, bytes)| async move { self.objects.put(&key, bytes).await })
+                .map(|(key, parts)| async move { self.objects.put_parts(&key, parts).await })
                 .buffer_unordered(PARALLEL_WRITES)
                 .try_collect::<Vec<()>>()
                 .await?;
@@ -383,7 +389,7 @@ impl Importer {
                             Some(parsed) => parsed.instance.sop_instance_uid().to_owned(),
                             None => {
                                 let bytes = source.read(this.limits.max_file_bytes).ok()?;
-                                let instance = readroom_dicom::read_instance(&bytes, &this.limits).ok()?;
+                                let instance = readroom_dicom::read_shared_instance(&bytes, &this.limits).ok()?;
                                 instance.sop_instance_uid().to_owned()
                             }
                         };
@@ -409,7 +415,7 @@ impl Importer {
                     Some(parsed) => parsed,
                     None => {
                         let bytes = source.read(self.limits.max_file_bytes).map_err(refuse)?;
-                        let instance = readroom_dicom::read_instance(&bytes, &self.limits)
+                        let instance = readroom_dicom::read_shared_instance(&bytes, &self.limits)
                             .map_err(|e| refuse(e.to_string()))?;
                         Parsed {
                             instance,
@@ -438,7 +444,7 @@ impl Importer {
                     diffusion_b_value: info.b_value,
                 };
                 let file = instance
-                    .to_file_bytes()
+                    .to_file_parts()
                     .map_err(|e| refuse(e.to_string()))?;
                 Ok((source.origin.clone(), size, instance, label, frames, file))
             })
@@ -446,13 +452,13 @@ impl Importer {
 
         let bytes_read = instances.iter().map(|i| i.1).sum();
         // Per series: its label, the origin of its first file (for messages), its frames with
-        // the instance each came from, and its instances.
+        // the instance each came from, its instances, and their files (the pack, in parts).
         type SeriesParts = (
             SeriesLabel,
             String,
             Vec<(usize, Frame)>,
             Vec<NewInstance>,
-            Vec<u8>,
+            Vec<Bytes>,
         );
         let mut by_series: BTreeMap<String, SeriesParts> = BTreeMap::new();
         let mut seen = HashSet::new();
@@ -475,10 +481,15 @@ impl Importer {
             series_instances.push(NewInstance {
                 uid: instance.sop_instance_uid().to_owned(),
                 object_key: String::new(), // once the pack is complete, below
-                offset: pack.len() as u64,
+                offset: series_instances
+                    .last()
+                    .map_or(0, |last| last.offset + last.bytes),
                 bytes: file.len() as u64,
             });
-            pack.extend_from_slice(&file);
+            // Written back to back by the object storage, never copied into one buffer; pixel
+            // data straight from the source's bytes.
+            pack.push(Bytes::from(file.head));
+            pack.extend(file.pixel_data.map(Bytes::from_owner));
         }
 
         // Object keys name their content, so that two imports of one study can never write
@@ -510,11 +521,11 @@ impl Importer {
         for (prepared, instances) in prepared {
             objects.push((
                 ObjectStorage::voxels_key(study_uid, &prepared.series),
-                prepared.voxels,
+                prepared.voxels.into_iter().map(Bytes::from).collect(),
             ));
             objects.push((
                 ObjectStorage::thumbnail_key(study_uid, &prepared.series),
-                prepared.thumbnail_png,
+                vec![Bytes::from(prepared.thumbnail_png)],
             ));
             series.push(NewSeries {
                 prepared: prepared.series,
@@ -558,12 +569,13 @@ struct Parsed {
 }
 
 /// One file of a study, read: its origin, size, anonymised instance, series label, frames and
-/// anonymised Part 10 bytes.
-type ReadInstance = (String, u64, Instance, SeriesLabel, Vec<Frame>, Vec<u8>);
+/// anonymised Part 10 file.
+type ReadInstance = (String, u64, Instance, SeriesLabel, Vec<Frame>, FileParts);
 
 struct BuiltStudy {
     series: Vec<NewSeries>,
-    objects: Vec<(String, Vec<u8>)>,
+    /// Each object's key and its bytes, in parts to be written back to back.
+    objects: Vec<(String, Vec<Bytes>)>,
     bytes_read: u64,
 }
 

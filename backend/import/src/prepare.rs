@@ -2,6 +2,7 @@
 //! geometry in patient coordinates, window presets, the voxel object (one zstd frame per image,
 //! so that one image or the whole series can be served without recompressing) and a thumbnail.
 
+use std::cell::RefCell;
 use std::io::Cursor;
 
 use rayon::prelude::*;
@@ -26,7 +27,8 @@ pub struct SeriesLabel {
 #[derive(Debug)]
 pub struct Prepared {
     pub series: PreparedSeries,
-    pub voxels: Vec<u8>,
+    /// The voxel object in parts, one compressed image each, to be written back to back.
+    pub voxels: Vec<Vec<u8>>,
     pub thumbnail_png: Vec<u8>,
 }
 
@@ -161,10 +163,12 @@ pub fn prepare_series(label: &SeriesLabel, frames: Vec<Frame>) -> Result<Prepare
 
     let compressed: Vec<Vec<u8>> = frames
         .par_iter()
-        .map(|(_, _, frame)| zstd::bulk::compress(&little_endian_words(&frame.pixels), ZSTD_LEVEL))
+        .map(|(_, _, frame)| compress_frame(&frame.pixels))
         .collect::<Result<_, _>>()
         .map_err(|err| format!("cannot compress voxels: {err}"))?;
-    let mut voxels = Vec::with_capacity(compressed.iter().map(Vec::len).sum());
+    // The object is the compressed images back to back; they are not copied into one buffer.
+    let mut voxels_hash = blake3::Hasher::new();
+    let mut voxels_bytes = 0;
     let mut prepared_frames = Vec::with_capacity(frames.len());
     for ((slice, phase, frame), bytes) in frames.iter().zip(&compressed) {
         prepared_frames.push(PreparedFrame {
@@ -175,10 +179,11 @@ pub fn prepare_series(label: &SeriesLabel, frames: Vec<Frame>) -> Result<Prepare
                 .unwrap_or([0.0, 0.0, f64::from(*slice)]),
             rescale_slope: frame.rescale_slope,
             rescale_intercept: frame.rescale_intercept,
-            offset: voxels.len() as u64,
+            offset: voxels_bytes,
             length: bytes.len() as u64,
         });
-        voxels.extend_from_slice(bytes);
+        voxels_hash.update(bytes);
+        voxels_bytes += bytes.len() as u64;
     }
 
     let auto = auto_window(&frames.iter().map(|(_, _, f)| f).collect::<Vec<_>>());
@@ -219,10 +224,10 @@ pub fn prepare_series(label: &SeriesLabel, frames: Vec<Frame>) -> Result<Prepare
             diffusion_b_value: label.diffusion_b_value,
             window_presets,
             frames: prepared_frames,
-            voxels_hash: blake3::hash(&voxels).to_hex().to_string(),
-            voxels_bytes: voxels.len() as u64,
+            voxels_hash: voxels_hash.finalize().to_hex().to_string(),
+            voxels_bytes,
         },
-        voxels,
+        voxels: compressed,
         thumbnail_png,
     })
 }
@@ -323,17 +328,47 @@ fn default_units(kind: SeriesKind) -> Option<String> {
     (kind == SeriesKind::Adc).then(|| "10^-6 mm²/s".to_owned())
 }
 
-fn little_endian_words(pixels: &FramePixels) -> Vec<u8> {
-    let mut bytes = Vec::with_capacity(pixels.len() * 2);
-    match pixels {
-        FramePixels::U16(values) => values
-            .iter()
-            .for_each(|v| bytes.extend_from_slice(&v.to_le_bytes())),
-        FramePixels::I16(values) => values
-            .iter()
-            .for_each(|v| bytes.extend_from_slice(&v.to_le_bytes())),
+/// One frame's values as stored: little-endian words, one zstd frame. Each thread keeps a
+/// compression context and a word buffer (as large as its largest frame), which would
+/// otherwise be allocated and initialised again for every image; a reused context gives the
+/// same output as a new one.
+fn compress_frame(pixels: &FramePixels) -> std::io::Result<Vec<u8>> {
+    type Workspace = Option<(zstd::bulk::Compressor<'static>, Vec<u8>)>;
+    thread_local! {
+        static WORKSPACE: RefCell<Workspace> = const { RefCell::new(None) };
     }
-    bytes
+    let compress = |workspace: &mut Workspace| {
+        let (compressor, words) = match workspace {
+            Some(ready) => ready,
+            empty => empty.insert((zstd::bulk::Compressor::new(ZSTD_LEVEL)?, Vec::new())),
+        };
+        little_endian_words(pixels, words);
+        compressor.compress(words)
+    };
+    WORKSPACE.with(|workspace| match workspace.try_borrow_mut() {
+        Ok(mut workspace) => compress(&mut workspace),
+        // Only if compression were ever re-entered on this thread: a workspace of its own.
+        Err(_) => compress(&mut None),
+    })
+}
+
+/// The frame's values as little-endian bytes, into `bytes`. Written through fixed-size chunks,
+/// which compile to a plain copy on little-endian machines.
+fn little_endian_words(pixels: &FramePixels, bytes: &mut Vec<u8>) {
+    bytes.clear();
+    bytes.resize(pixels.len() * 2, 0);
+    match pixels {
+        FramePixels::U16(values) => {
+            for (out, v) in bytes.chunks_exact_mut(2).zip(values) {
+                out.copy_from_slice(&v.to_le_bytes());
+            }
+        }
+        FramePixels::I16(values) => {
+            for (out, v) in bytes.chunks_exact_mut(2).zip(values) {
+                out.copy_from_slice(&v.to_le_bytes());
+            }
+        }
+    }
 }
 
 fn values(frame: &Frame) -> impl Iterator<Item = f64> + '_ {
@@ -348,18 +383,42 @@ fn values(frame: &Frame) -> impl Iterator<Item = f64> + '_ {
 /// A window from the 1st to the 99.5th percentile of the rescaled values, from a sample.
 fn auto_window(frames: &[&Frame]) -> WindowPreset {
     let step = (frames.len() / 16).max(1);
-    let mut sample: Vec<f64> = frames
-        .iter()
-        .step_by(step)
-        .flat_map(|frame| values(frame).step_by(7))
-        .collect();
-    sample.sort_by(f64::total_cmp);
-    let at = |q: f64| {
-        sample
-            .get(((sample.len().saturating_sub(1)) as f64 * q) as usize)
-            .copied()
-    };
-    let (low, high) = (at(0.01).unwrap_or(0.0), at(0.995).unwrap_or(1.0));
+    let sampled = frames.iter().step_by(step);
+    let mut sample: Vec<f64> =
+        Vec::with_capacity(sampled.clone().map(|f| f.pixels.len().div_ceil(7)).sum());
+    for frame in sampled {
+        let (slope, intercept) = (frame.rescale_slope, frame.rescale_intercept);
+        // Every 7th value, by a monomorphic loop per pixel type: this runs over many frames.
+        match &frame.pixels {
+            FramePixels::U16(values) => sample.extend(
+                values
+                    .iter()
+                    .step_by(7)
+                    .map(|&v| f64::from(v) * slope + intercept),
+            ),
+            FramePixels::I16(values) => sample.extend(
+                values
+                    .iter()
+                    .step_by(7)
+                    .map(|&v| f64::from(v) * slope + intercept),
+            ),
+        }
+    }
+    // The two order statistics alone, not a full sort: the values are the same.
+    let index = |q: f64| ((sample.len().saturating_sub(1)) as f64 * q) as usize;
+    let (low_at, high_at) = (index(0.01), index(0.995));
+    let mut high = None;
+    let mut low = None;
+    if high_at < sample.len() {
+        let (below, at, _) = sample.select_nth_unstable_by(high_at, f64::total_cmp);
+        high = Some(*at);
+        low = if low_at < high_at {
+            Some(*below.select_nth_unstable_by(low_at, f64::total_cmp).1)
+        } else {
+            high
+        };
+    }
+    let (low, high) = (low.unwrap_or(0.0), high.unwrap_or(1.0));
     WindowPreset {
         name: "Auto".into(),
         center: (low + high) / 2.0,
@@ -458,7 +517,8 @@ mod tests {
         assert_eq!(z, [0.0, 3.0, 6.0]);
         let first = &series.frames[0];
         let words = zstd::bulk::decompress(
-            &prepared.voxels[first.offset as usize..(first.offset + first.length) as usize],
+            &prepared.voxels.concat()
+                [first.offset as usize..(first.offset + first.length) as usize],
             8,
         )
         .unwrap();
