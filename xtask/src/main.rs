@@ -52,9 +52,19 @@ enum Task {
         #[arg(last = true)]
         args: Vec<OsString>,
     },
-    /// Runs the benchmarks (the `bench` binary of readroom-tests) in release mode.
+    /// Runs the benchmarks (the `bench` binary of readroom-tests) in release mode: import
+    /// and serving. The training loop has its own, `bench-training`.
     Bench {
         /// Passed on to the benchmark binary.
+        #[arg(last = true)]
+        args: Vec<OsString>,
+    },
+    /// Runs the training-loop benchmark (the `bench_training` binary of readroom-tests) in
+    /// release mode, on SQLite and on a throwaway PostgreSQL server (unless
+    /// READROOM_TEST_POSTGRES_URL names one): 1,000 trainees × 500 reads, then submissions,
+    /// rolling figures and a cohort's dashboard over HTTP.
+    BenchTraining {
+        /// Passed on to the benchmark binary, e.g. `--backend sqlite`.
         #[arg(last = true)]
         args: Vec<OsString>,
     },
@@ -95,8 +105,57 @@ fn main() -> Result<ExitCode> {
                 .context("failed to run cargo run")?;
             Ok(exit_code(status))
         }
+        Task::BenchTraining { args } => bench_training(&root, &args),
         Task::Ci => ci(&root),
     }
+}
+
+fn bench_training(root: &Path, args: &[OsString]) -> Result<ExitCode> {
+    // Built before the server starts, so that a long build does not keep it waiting.
+    let status = cargo(root)
+        .args([
+            "build",
+            "--release",
+            "--package",
+            "readroom-tests",
+            "--bin",
+            "bench_training",
+        ])
+        .status()
+        .context("failed to run cargo build")?;
+    if !status.success() {
+        return Ok(exit_code(status));
+    }
+    // Keeps a server we started alive until the benchmark is done; dropping it stops it.
+    let server;
+    let url = match env::var("READROOM_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+    {
+        Some(url) => {
+            println!("postgres: using the server in READROOM_TEST_POSTGRES_URL");
+            url
+        }
+        None => {
+            server = postgres::Server::start()?;
+            server.url().to_owned()
+        }
+    };
+    let status = cargo(root)
+        .args([
+            "run",
+            "--release",
+            "--package",
+            "readroom-tests",
+            "--bin",
+            "bench_training",
+        ])
+        .arg("--")
+        .args(args)
+        .env("READROOM_TEST_POSTGRES_URL", url)
+        .status()
+        .context("failed to run cargo run")?;
+    Ok(exit_code(status))
 }
 
 fn ci(root: &Path) -> Result<ExitCode> {
