@@ -22,12 +22,19 @@
 //!    `g / 255` to an `Rgba8Unorm` target, which stores `g` exactly, so no conversion rounding
 //!    of the target format is involved.
 //!
+//! Overlays ([`crate::mesh`]) are drawn after the images, batch by batch, clipped to the
+//! batch's rectangle: a pixel is covered by a triangle when its centre is strictly inside it,
+//! and its colour becomes `src·a + dst·(1 − a)` per channel (alpha stays 255), rounded to
+//! eight bits. Edges exactly through a pixel centre are left to the GPU's tie rule, so tests
+//! keep shapes' edges off pixel centres.
+//!
 //! The GPU matches this **within 1 LSB per channel**, not bit for bit: WGSL lets a compiler fuse
 //! a multiply and an add (one rounding instead of two), so a value within a few ULP of a
 //! rounding boundary in step 7 can land on the other side. Nearest sampling has the same
 //! exposure only where a pixel centre falls within a few ULP of a texel edge, so rendering tests
 //! use transforms that keep pixel centres off texel edges.
 
+use crate::mesh::{Batch, Quad, overlay_mesh};
 use crate::scene::{ImageLayer, Scene};
 use crate::screen::Rect;
 use crate::viewport::Interpolation;
@@ -98,6 +105,125 @@ pub fn render_scene_images(scene: &Scene, voxels: &VoxelStore) -> Rgba8Image {
         }
     }
     target
+}
+
+/// A reference rendering, with the pixels whose overlay coverage is a tie: the pixel centre
+/// lies within [`EDGE_TOLERANCE_PX`] of a triangle's edge, where the GPU's tie rule and its
+/// snapping of vertices to its sub-pixel grid decide, not this reference.
+#[derive(Debug, Clone)]
+pub struct Reference {
+    pub image: Rgba8Image,
+    pub uncertain: Vec<bool>,
+}
+
+/// Vertices are snapped to at least 1/16 pixel by every rasteriser Vulkan allows (4 sub-pixel
+/// bits); a pixel centre closer than this to an edge may go either way.
+pub const EDGE_TOLERANCE_PX: f64 = 1.0 / 16.0;
+
+impl Reference {
+    /// The largest channel difference over the certain pixels, and how many were uncertain.
+    pub fn compare(&self, other: &Rgba8Image) -> Option<(u8, usize)> {
+        if (self.image.width, self.image.height) != (other.width, other.height) {
+            return None;
+        }
+        let mut largest = 0;
+        for (index, uncertain) in self.uncertain.iter().enumerate() {
+            if !uncertain {
+                let at = index * 4;
+                for channel in at..at + 4 {
+                    largest =
+                        largest.max(self.image.pixels[channel].abs_diff(other.pixels[channel]));
+                }
+            }
+        }
+        Some((largest, self.uncertain.iter().filter(|u| **u).count()))
+    }
+}
+
+/// The whole scene: images, then overlays.
+pub fn render_scene(scene: &Scene, voxels: &VoxelStore) -> Reference {
+    let image = render_scene_images(scene, voxels);
+    let uncertain = vec![false; (image.width * image.height) as usize];
+    let mut reference = Reference { image, uncertain };
+    for batch in overlay_mesh(scene) {
+        render_batch(&batch, &mut reference);
+    }
+    reference
+}
+
+/// Rasterises a batch's quads in order, clipped to its rectangle, blending each over the
+/// target. A quad is two triangles on the GPU, whose shared edge every rasteriser splits
+/// without gap or overlap, so coverage here is that of the whole quad.
+pub fn render_batch(batch: &Batch, reference: &mut Reference) {
+    let target = &mut reference.image;
+    let right = batch
+        .clip
+        .x
+        .saturating_add(batch.clip.width)
+        .min(target.width);
+    let bottom = batch
+        .clip
+        .y
+        .saturating_add(batch.clip.height)
+        .min(target.height);
+    for quad in &batch.quads {
+        let bound = |axis: usize, pick: fn(f32, f32) -> f32, start: f32| {
+            quad.corners
+                .iter()
+                .map(|corner| corner[axis])
+                .fold(start, pick)
+                .max(0.0)
+        };
+        let low_x = (bound(0, f32::min, f32::MAX).floor() as u32).max(batch.clip.x);
+        let low_y = (bound(1, f32::min, f32::MAX).floor() as u32).max(batch.clip.y);
+        let high_x = (bound(0, f32::max, f32::MIN).ceil() as u32).min(right);
+        let high_y = (bound(1, f32::max, f32::MIN).ceil() as u32).min(bottom);
+        for j in low_y..high_y {
+            for i in low_x..high_x {
+                let centre = [f64::from(i) + 0.5, f64::from(j) + 0.5];
+                let (inside, nearest_edge) = coverage(quad, centre);
+                if nearest_edge < EDGE_TOLERANCE_PX {
+                    reference.uncertain[(j * target.width + i) as usize] = true;
+                }
+                if inside && let Some(below) = target.pixel(i, j) {
+                    target.set(i, j, blend(quad.colour, below));
+                }
+            }
+        }
+    }
+}
+
+/// Whether `point` lies strictly inside the convex quad (whichever its winding), and its
+/// distance to the nearest of its edge lines.
+fn coverage(quad: &Quad, point: [f64; 2]) -> (bool, f64) {
+    let mut signs = (true, true);
+    let mut nearest = f64::INFINITY;
+    for index in 0..4 {
+        let [px, py] = quad.corners[index].map(f64::from);
+        let [qx, qy] = quad.corners[(index + 1) % 4].map(f64::from);
+        let value = (qx - px) * (point[1] - py) - (qy - py) * (point[0] - px);
+        let length = (qx - px).hypot(qy - py);
+        if length > 0.0 {
+            nearest = nearest.min(value.abs() / length);
+        }
+        signs = (signs.0 && value > 0.0, signs.1 && value < 0.0);
+    }
+    (signs.0 || signs.1, nearest)
+}
+
+/// `src·a + dst·(1 − a)` in unit floats, rounded to eight bits; alpha stays opaque.
+fn blend(source: [u8; 4], below: [u8; 4]) -> [u8; 4] {
+    let alpha = f32::from(source[3]) / 255.0;
+    let channel = |s: u8, d: u8| {
+        let value = f32::from(s) / 255.0 * alpha + f32::from(d) / 255.0 * (1.0 - alpha);
+        (value * 255.0 + 0.5).floor() as u8
+    };
+    [
+        channel(source[0], below[0]),
+        channel(source[1], below[1]),
+        channel(source[2], below[2]),
+        255,
+    ]
 }
 
 /// Draws one image into its viewport rectangle of `target` (clipped to the target).
@@ -303,5 +429,107 @@ mod tests {
         let row: Vec<u8> = (0..7).map(|i| shade(&shifted, &words, i, 3)[0]).collect();
         assert_eq!(row, [0, 0, 255, 255, 255, 0, 0]);
         assert_eq!(shade(&shifted, &words, 3, 0), BACKGROUND);
+    }
+}
+
+#[cfg(test)]
+mod overlay_tests {
+    use super::*;
+    use crate::scene::{Shape, Style, ViewportScene};
+    use crate::screen::ScreenPoint;
+
+    fn scene_with(shapes: Vec<Shape>) -> Scene {
+        Scene {
+            width: 16,
+            height: 12,
+            text_scale: 1,
+            viewports: vec![ViewportScene {
+                rect: Rect {
+                    x: 0,
+                    y: 0,
+                    width: 16,
+                    height: 12,
+                },
+                active: false,
+                image: None,
+                loading: None,
+                shapes,
+                texts: Vec::new(),
+            }],
+            help: None,
+        }
+    }
+
+    #[test]
+    fn a_horizontal_line_covers_one_pixel_row_with_no_ties() {
+        let line = Shape::Line {
+            from: ScreenPoint::new(2.0, 5.0),
+            to: ScreenPoint::new(10.0, 5.0),
+            style: Style::Measurement,
+        };
+        let reference = render_scene(&scene_with(vec![line]), &VoxelStore::new());
+        let colour = Style::Measurement.colour();
+        for y in 0..12 {
+            for x in 0..16 {
+                let expected = if y == 5 && (2..=10).contains(&x) {
+                    colour
+                } else {
+                    BACKGROUND
+                };
+                assert_eq!(reference.image.pixel(x, y), Some(expected), "({x}, {y})");
+            }
+        }
+        assert!(reference.uncertain.iter().all(|u| !u));
+    }
+
+    #[test]
+    fn translucent_overlays_blend_over_the_image() {
+        let crosshair = Shape::Crosshair {
+            at: ScreenPoint::new(8.0, 6.0),
+            style: Style::Crosshair,
+        };
+        let reference = render_scene(&scene_with(vec![crosshair]), &VoxelStore::new());
+        let [r, g, b, a] = Style::Crosshair.colour();
+        let over_black = |c: u8| (f32::from(c) * f32::from(a) / 255.0 / 255.0 * 255.0 + 0.5) as u8;
+        assert_eq!(
+            reference.image.pixel(2, 6),
+            Some([over_black(r), over_black(g), over_black(b), 255])
+        );
+        // Where the two lines cross, the colour is blended twice.
+        assert_ne!(reference.image.pixel(8, 6), reference.image.pixel(2, 6));
+    }
+
+    #[test]
+    fn pixels_on_an_edge_are_uncertain_and_left_out_of_comparisons() {
+        // A triangle-like quad whose slanted edge runs through the pixel centres (x + ½, x + ½).
+        let quad = Quad {
+            corners: [[0.5, 0.5], [12.0, 12.0], [0.0, 12.0], [0.0, 0.0]],
+            colour: [255, 255, 255, 255],
+        };
+        let batch = Batch {
+            clip: Rect {
+                x: 0,
+                y: 0,
+                width: 16,
+                height: 12,
+            },
+            quads: vec![quad],
+        };
+        let mut reference = render_scene(&scene_with(vec![]), &VoxelStore::new());
+        render_batch(&batch, &mut reference);
+        let uncertain: Vec<usize> = (0..reference.uncertain.len())
+            .filter(|index| reference.uncertain[*index])
+            .collect();
+        for diagonal in 0..11 {
+            assert!(
+                uncertain.contains(&(diagonal * 16 + diagonal)),
+                "({diagonal}, {diagonal})"
+            );
+        }
+        let mut other = reference.image.clone();
+        other.pixels[uncertain[0] * 4] ^= 0xff;
+        assert_eq!(reference.compare(&other), Some((0, uncertain.len())));
+        other.pixels[(5 * 16 + 1) * 4] = 7;
+        assert_eq!(reference.compare(&other), Some((248, uncertain.len())));
     }
 }

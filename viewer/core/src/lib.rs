@@ -20,6 +20,7 @@ pub mod linking;
 pub mod load_plan;
 pub mod markers;
 pub mod measure;
+pub mod mesh;
 pub mod overlays;
 pub mod scene;
 pub mod screen;

@@ -14,6 +14,8 @@ use crate::viewport::Interpolation;
 pub struct Scene {
     pub width: u32,
     pub height: u32,
+    /// Canvas pixels per font pixel and line widths in pixels: the device pixel ratio, rounded.
+    pub text_scale: u32,
     pub viewports: Vec<ViewportScene>,
     /// The help overlay, drawn over the whole canvas when shown.
     pub help: Option<Vec<HelpEntry>>,

@@ -14,6 +14,7 @@ impl Viewer {
         Scene {
             width: self.canvas.0,
             height: self.canvas.1,
+            text_scale: self.device_pixel_ratio.round().max(1.0) as u32,
             viewports,
             help: self.help_visible.then(|| self.keymap.help()),
         }
