@@ -9,6 +9,7 @@
 mod fixtures;
 mod postgres;
 mod prerequisites;
+mod web;
 
 use std::{
     env,
@@ -46,7 +47,10 @@ enum Task {
         #[arg(last = true)]
         command: Vec<OsString>,
     },
-    /// Builds and runs the server: `readroom serve`.
+    /// Builds the image viewer (WebAssembly, bindings, typings, host page) into
+    /// target/web-viewer.
+    Web,
+    /// Builds the viewer and runs the server with it: `readroom serve --web-dir …`.
     Run {
         /// Passed on to `readroom serve`.
         #[arg(last = true)]
@@ -81,9 +85,16 @@ fn main() -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Task::Postgres { command } => with_postgres(&command),
+        Task::Web => {
+            web::build(&root)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Task::Run { args } => {
+            let web_dir = web::build(&root)?;
             let status = cargo(&root)
                 .args(["run", "--release", "--package", "readroom", "--", "serve"])
+                .arg("--web-dir")
+                .arg(web_dir)
                 .args(args)
                 .status()
                 .context("failed to run cargo run")?;
@@ -206,6 +217,13 @@ fn test(root: &Path, args: &[OsString]) -> Result<ExitCode> {
             server.url().to_owned()
         }
     };
+    // The renderer's tests draw on Mesa's software Vulkan; the browser tests need the viewer
+    // built, Chromium and playwright-core. All set up before the long build starts.
+    prerequisites::software_vulkan()?;
+    let chromium = prerequisites::chromium()?;
+    let web_dir = web::build(root)?;
+    let browser_tests = root.join("viewer").join("web").join("tests").join("browser");
+    npm_ci(&browser_tests)?;
     let status = cargo(root)
         .args(["test", "--workspace", "--all-targets"])
         .args(args)
@@ -213,7 +231,40 @@ fn test(root: &Path, args: &[OsString]) -> Result<ExitCode> {
         .env("READROOM_TEST_POSTGRES_URL", url)
         .status()
         .context("failed to run cargo test")?;
+    if !status.success() {
+        return Ok(exit_code(status));
+    }
+    let status = cargo(root)
+        .args(["build", "--package", "readroom"])
+        .status()
+        .context("failed to run cargo build")?;
+    if !status.success() {
+        return Ok(exit_code(status));
+    }
+    println!("test: the viewer in headless Chromium (WebGPU and WebGL2)");
+    let status = Command::new("node")
+        .args(["--test", "--test-concurrency=1"])
+        .current_dir(&browser_tests)
+        .env("READROOM_BIN", root.join("target").join("debug").join("readroom"))
+        .env("READROOM_WEB_DIR", &web_dir)
+        .env("CHROMIUM", chromium)
+        .status()
+        .context("failed to run node: the browser tests need Node.js 20 or later")?;
     Ok(exit_code(status))
+}
+
+/// Installs the browser tests' npm packages exactly as locked (no browser is downloaded:
+/// playwright-core drives Debian's Chromium).
+fn npm_ci(dir: &Path) -> Result<()> {
+    let status = Command::new("npm")
+        .args(["ci", "--ignore-scripts", "--no-audit", "--no-fund"])
+        .current_dir(dir)
+        .status()
+        .context("failed to run npm: the browser tests need Node.js and npm (Debian: nodejs, npm)")?;
+    if !status.success() {
+        bail!("`npm ci` in {} failed ({status})", dir.display());
+    }
+    Ok(())
 }
 
 fn with_postgres(command: &[OsString]) -> Result<ExitCode> {

@@ -114,3 +114,60 @@ pub fn output(command: &mut Command) -> Result<String> {
     }
     String::from_utf8(output.stdout).with_context(|| format!("{shown} printed invalid UTF-8"))
 }
+
+/// Makes sure `path` exists, installing the Debian package `package` when it does not and we
+/// may; otherwise says exactly what to install.
+pub fn debian_file(path: &str, package: &str, why: &str) -> Result<()> {
+    if Path::new(path).exists() {
+        return Ok(());
+    }
+    if !is_root()? || which("apt-get").is_none() {
+        bail!(
+            "{why} needs {path}, which is missing; on Debian install it with \
+             `sudo apt-get install -y --no-install-recommends {package}`"
+        );
+    }
+    println!("prerequisites: installing the Debian package `{package}` with apt-get ({why})");
+    if apt_get(&["install", "-y", "--no-install-recommends", package]).is_err() {
+        apt_get(&["update"])?;
+        apt_get(&["install", "-y", "--no-install-recommends", package])?;
+    }
+    if !Path::new(path).exists() {
+        bail!("installed `{package}`, but {path} is still missing");
+    }
+    Ok(())
+}
+
+/// Mesa's software Vulkan driver (lavapipe), on which the renderer's tests draw.
+pub fn software_vulkan() -> Result<()> {
+    debian_file(
+        "/usr/share/vulkan/icd.d/lvp_icd.x86_64.json",
+        "mesa-vulkan-drivers",
+        "the renderer's tests (Mesa's software Vulkan)",
+    )
+}
+
+/// Debian's Chromium, which the browser tests drive.
+pub fn chromium() -> Result<PathBuf> {
+    debian_file("/usr/bin/chromium", "chromium", "the browser tests")?;
+    Ok(PathBuf::from("/usr/bin/chromium"))
+}
+
+/// The Rust standard library for WebAssembly, through rustup.
+pub fn wasm_target() -> Result<()> {
+    const TARGET: &str = "wasm32-unknown-unknown";
+    let installed = output(Command::new("rustup").args(["target", "list", "--installed"]))
+        .context("the viewer is built for wasm32-unknown-unknown with rustup's target; is rustup installed?")?;
+    if installed.lines().any(|line| line.trim() == TARGET) {
+        return Ok(());
+    }
+    println!("prerequisites: rustup target add {TARGET}");
+    let status = Command::new("rustup")
+        .args(["target", "add", TARGET])
+        .status()
+        .context("failed to run rustup")?;
+    if !status.success() {
+        bail!("`rustup target add {TARGET}` failed ({status})");
+    }
+    Ok(())
+}

@@ -23,6 +23,10 @@ pub struct ServeArgs {
     /// Mark session cookies Secure (set this when Readroom is served over HTTPS).
     #[arg(long, env = "READROOM_SECURE_COOKIES")]
     secure_cookies: bool,
+    /// The image viewer's built files (`cargo xtask web` writes them to target/web-viewer),
+    /// served under /viewer/.
+    #[arg(long, env = "READROOM_WEB_DIR")]
+    web_dir: Option<std::path::PathBuf>,
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -44,16 +48,27 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(args.bind)
         .await
         .with_context(|| format!("failed to listen on {}", args.bind))?;
-    let app = readroom_server::router(AppState {
+    let mut app = readroom_server::router(AppState {
         store: store.clone(),
         objects,
         secure_cookies: args.secure_cookies,
         clock: readroom_server::Clock::default(),
     });
+    match &args.web_dir {
+        Some(dir) if dir.join("index.html").is_file() => {
+            app = readroom_server::with_viewer(app, dir);
+        }
+        Some(dir) => anyhow::bail!(
+            "{} holds no viewer (no index.html): build it with `cargo xtask web`",
+            dir.display()
+        ),
+        None => tracing::warn!("no --web-dir: the image viewer is not served (cargo xtask run serves it)"),
+    }
+    // The address actually bound: with port 0 the system picks one, which tests read here.
     println!(
         "Readroom is serving {} cases at http://{}",
         store.case_count().await?,
-        args.bind
+        listener.local_addr().context("the listening address")?
     );
     if !args.no_demo {
         println!("Demo log-ins (username / password), unless changed since:");

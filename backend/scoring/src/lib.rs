@@ -16,8 +16,9 @@ pub mod scoring;
 
 pub use counts::CategoryCounts;
 pub use metrics::{
-    BinaryFigures, Cusum, CusumSettings, CusumSignal, Proportion, WILSON_Z, auroc, binary_figures,
-    cusum, median, percentile, quadratic_weighted_kappa, rolling_accuracy, wilson,
+    BinaryFigures, Cusum, CusumSettings, CusumSignal, Proportion, WAIT_BUCKETS_PER_DOUBLING,
+    WILSON_Z, auroc, binary_figures, bucketed_percentile, cusum, median, percentile,
+    quadratic_weighted_kappa, rolling_accuracy, wait_bucket, wait_bucket_value, wilson,
 };
 pub use scoring::{ReportedOutcome, Score, ScoringSettings, TruthOutcome, score};
 

@@ -298,5 +298,55 @@ pub fn percentile(values: &mut [f64], p: f64) -> Option<f64> {
     Some(values[below] + (values[above] - values[below]) * fraction)
 }
 
+/// How many log-spaced buckets each doubling of a wait is split into: a bucket spans a ratio of
+/// 2^(1/8) ≈ 1.09, so its middle is within 4.5% of anything in it.
+pub const WAIT_BUCKETS_PER_DOUBLING: f64 = 8.0;
+
+/// The bucket a wait (ms) is counted in, for waits kept as a histogram rather than one by one
+/// (a programme's feedback turnaround): bucket 0 holds everything under a second (and negative
+/// waits from clocks that disagree); bucket b ≥ 1 holds [1 s × 2^((b−1)/8), 1 s × 2^(b/8)).
+/// A year's wait is bucket 200, so a histogram has at most a few hundred buckets.
+pub fn wait_bucket(ms: i64) -> i64 {
+    if ms < 1000 {
+        return 0;
+    }
+    1 + (WAIT_BUCKETS_PER_DOUBLING * (ms as f64 / 1000.0).log2()).floor() as i64
+}
+
+/// The wait (ms) a bucket stands for: its geometric middle; half a second for bucket 0.
+pub fn wait_bucket_value(bucket: i64) -> f64 {
+    if bucket <= 0 {
+        return 500.0;
+    }
+    1000.0 * ((bucket as f64 - 0.5) / WAIT_BUCKETS_PER_DOUBLING).exp2()
+}
+
+/// The `p`th percentile of waits kept as (bucket, count) pairs: exactly [`percentile`] of the
+/// waits with each replaced by its bucket's [`wait_bucket_value`], computed without expanding
+/// them. For waits of a second or more it is within 4.5% of the percentile of the exact waits.
+/// `None` when there are no waits or `p` is outside 0–100.
+pub fn bucketed_percentile(buckets: &[(i64, u64)], p: f64) -> Option<f64> {
+    let n: u64 = buckets.iter().map(|(_, count)| count).sum();
+    if n == 0 || !(0.0..=100.0).contains(&p) {
+        return None;
+    }
+    let mut sorted = buckets.to_vec();
+    sorted.sort_by_key(|(bucket, _)| *bucket);
+    // The value at 0-based rank `k` of the sorted waits.
+    let value_at = |k: u64| {
+        let mut seen = 0;
+        for (bucket, count) in &sorted {
+            seen += count;
+            if k < seen {
+                return wait_bucket_value(*bucket);
+            }
+        }
+        wait_bucket_value(sorted.last().map_or(0, |(bucket, _)| *bucket))
+    };
+    let rank = p / 100.0 * (n - 1) as f64;
+    let (below, above) = (value_at(rank.floor() as u64), value_at(rank.ceil() as u64));
+    Some(below + (above - below) * rank.fract())
+}
+
 #[cfg(test)]
 mod tests;

@@ -195,11 +195,7 @@ pub async fn detail(
 }
 
 async fn attempt_detail(store: &Store, attempt: Attempt) -> Result<AttemptDetail, ApiError> {
-    let case = store
-        .case_detail(&attempt.case_id)
-        .await?
-        .ok_or(ApiError::NotFound("case"))?
-        .summary;
+    let case = case_summary(store, &attempt.case_id).await?;
     // The one place truth, reference reads and feedback leave the server for a trainee: an
     // attempt that has been submitted.
     let result = if attempt.is_submitted() {
@@ -207,29 +203,8 @@ async fn attempt_detail(store: &Store, attempt: Attempt) -> Result<AttemptDetail
             .case_truth(&attempt.case_id)
             .await?
             .ok_or(ApiError::NotFound("case"))?;
-        let agreement_with_first_read = if attempt.reread_number > 0 {
-            let readings = store
-                .attempts_on_case(&attempt.trainee_id, &attempt.case_id)
-                .await?;
-            readings
-                .into_iter()
-                .find(|first| first.reread_number == 0)
-                .map(|first| Agreement {
-                    same_overall_category: first.overall_category == attempt.overall_category,
-                    same_correctness: first.correct == attempt.correct,
-                    first_attempt_id: first.id,
-                    first_overall_category: first.overall_category,
-                    first_correct: first.correct,
-                })
-        } else {
-            None
-        };
-        Some(AttemptResult {
-            truth,
-            reference_reads: store.reference_reads(&attempt.case_id).await?,
-            messages: store.messages(&attempt.id).await?,
-            agreement_with_first_read,
-        })
+        let messages = store.messages(&attempt.id).await?;
+        Some(attempt_result(store, &attempt, truth, messages).await?)
     } else {
         None
     };
@@ -237,6 +212,46 @@ async fn attempt_detail(store: &Store, attempt: Attempt) -> Result<AttemptDetail
         attempt,
         case,
         result,
+    })
+}
+
+async fn case_summary(store: &Store, case_id: &str) -> Result<CaseSummary, ApiError> {
+    store
+        .case_summary(case_id)
+        .await?
+        .ok_or(ApiError::NotFound("case"))
+}
+
+/// What a submitted attempt shows: its truth and thread as given, the reference reads, and for
+/// a re-read its agreement with the first read.
+async fn attempt_result(
+    store: &Store,
+    attempt: &Attempt,
+    truth: CaseTruth,
+    messages: Vec<Message>,
+) -> Result<AttemptResult, ApiError> {
+    let agreement_with_first_read = if attempt.reread_number > 0 {
+        let readings = store
+            .attempts_on_case(&attempt.trainee_id, &attempt.case_id)
+            .await?;
+        readings
+            .into_iter()
+            .find(|first| first.reread_number == 0)
+            .map(|first| Agreement {
+                same_overall_category: first.overall_category == attempt.overall_category,
+                same_correctness: first.correct == attempt.correct,
+                first_attempt_id: first.id,
+                first_overall_category: first.overall_category,
+                first_correct: first.correct,
+            })
+    } else {
+        None
+    };
+    Ok(AttemptResult {
+        truth,
+        reference_reads: store.reference_reads(&attempt.case_id).await?,
+        messages,
+        agreement_with_first_read,
     })
 }
 
@@ -302,21 +317,22 @@ pub async fn submit(
 ) -> Result<Json<AttemptDetail>, ApiError> {
     let attempt = own_open_attempt(&state, &user, &id).await?;
     check(&report, Completeness::Submission)?;
-    let scored = score_report(&state.store, &attempt, &report).await?;
-    state
-        .store
-        .submit_attempt(&attempt, &report, &scored, state.clock.now())
-        .await?;
-    state
-        .store
-        .record_audit(Some(&user.0.id), "submit", &attempt.id, &address)
-        .await?;
+    let (scored, truth) = score_report(&state.store, &attempt, &report).await?;
+    // The answer is built from what is at hand rather than read back: the submitted attempt
+    // from the store's write, the truth it was scored against.
     let submitted = state
         .store
-        .attempt(&attempt.id)
-        .await?
-        .ok_or(ApiError::NotFound("attempt"))?;
-    Ok(Json(attempt_detail(&state.store, submitted).await?))
+        .submit_attempt(&attempt, &report, &scored, state.clock.now(), &address)
+        .await?;
+    let case = case_summary(&state.store, &submitted.case_id).await?;
+    // Its thread is empty: messages are posted only on submitted attempts, and this one has
+    // just been submitted.
+    let result = attempt_result(&state.store, &submitted, truth, Vec::new()).await?;
+    Ok(Json(AttemptDetail {
+        attempt: submitted,
+        case,
+        result: Some(result),
+    }))
 }
 
 async fn programme_settings(
@@ -330,12 +346,12 @@ async fn programme_settings(
     Ok(ProgrammeSettings::from_stored(&programme.settings))
 }
 
-/// Scores a report with its programme's settings and its case's truth.
+/// Scores a report with its programme's settings and its case's truth (returned with the score).
 async fn score_report(
     store: &Store,
     attempt: &Attempt,
     report: &Report,
-) -> Result<ScoredReport, ApiError> {
+) -> Result<(ScoredReport, CaseTruth), ApiError> {
     let settings = programme_settings(store, &attempt.programme_id).await?;
     let truth = store
         .case_truth(&attempt.case_id)
@@ -346,7 +362,7 @@ async fn score_report(
         &truth.lesions,
         &settings.scoring(truth.significant_from_isup),
     );
-    Ok(ScoredReport {
+    let scored = ScoredReport {
         score: serde_json::to_value(&scored).map_err(|err| ApiError::Internal(err.to_string()))?,
         correct: scored.correct,
         case_positive: scored.case_positive,
@@ -359,22 +375,23 @@ async fn score_report(
             .iter()
             .map(ToString::to_string)
             .collect(),
-    })
+    };
+    Ok((scored, truth))
 }
 
 /// Scores every submitted report again from the stored report, truth and current settings,
-/// and rebuilds every trainee's figures: run after a setting changes. Returns how many
-/// scores changed.
+/// and rebuilds the data derived from them (every trainee's figures): run after a setting
+/// changes. Returns how many scores changed.
 pub async fn rescore_all(store: &Store) -> Result<usize, ApiError> {
     let mut changed = 0;
     for attempt in store.submitted_attempts().await? {
-        let scored = score_report(store, &attempt, &attempt.report).await?;
+        let (scored, _) = score_report(store, &attempt, &attempt.report).await?;
         if attempt.score.as_ref() != Some(&scored.score) {
             store.rescore_attempt(&attempt.id, &scored).await?;
             changed += 1;
         }
     }
-    store.rebuild_trainee_figures().await?;
+    store.rebuild_derived().await?;
     Ok(changed)
 }
 

@@ -120,6 +120,15 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// Adds the image viewer's files (what `cargo xtask web` builds) under `/viewer/`. The
+/// WebAssembly and JavaScript are served precompressed when `.zst` or `.gz` copies exist.
+pub fn with_viewer(router: Router, web_dir: &std::path::Path) -> Router {
+    let files = tower_http::services::ServeDir::new(web_dir)
+        .precompressed_zstd()
+        .precompressed_gzip();
+    router.nest_service("/viewer", files)
+}
+
 /// The sign-in page; once signed in, it lists the cases.
 async fn index() -> impl IntoResponse {
     (

@@ -186,7 +186,7 @@ impl Store {
         validate(new)?;
         let hash = hash_password("password", &new.password)?;
         let id = uuid::Uuid::new_v4().simple().to_string();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         sqlx::query(
             "INSERT INTO users (id, username, display_name, password_hash, disabled, created_at) \
              VALUES ($1, $2, $3, $4, 0, $5)",
@@ -277,7 +277,7 @@ impl Store {
     ) -> Result<()> {
         validate_password("new_password", new_password)?;
         let hash = hash_password("new_password", new_password)?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(&hash)
             .bind(user_id)
@@ -369,7 +369,7 @@ impl Store {
     /// request, since sessions read the roles afresh each time.
     pub async fn set_roles(&self, user_id: &str, roles: &[Role]) -> Result<Option<UserAccount>> {
         validate_roles(roles)?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         // Write first: an SQLite transaction that reads before writing can fail to upgrade
         // its lock when another writer is busy.
         sqlx::query("DELETE FROM user_roles WHERE user_id = $1")
@@ -397,7 +397,7 @@ impl Store {
     /// Disables or enables an account; `None` when there is no such user. Disabling ends all
     /// the user's sessions in the same transaction, so no request of theirs gets through after.
     pub async fn set_disabled(&self, user_id: &str, disabled: bool) -> Result<Option<UserAccount>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let updated = sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
             .bind(i64::from(disabled))
             .bind(user_id)
@@ -431,34 +431,48 @@ impl Store {
         .bind(now)
         .bind(now + SESSION_LIFETIME_MS)
         .bind(&session.csrf_token)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(session)
     }
 
     /// The live session behind a token, when its account is enabled.
+    /// Every request asks this first: one query, with a row per role the user holds.
     pub async fn session(&self, token: &SessionToken) -> Result<Option<Session>> {
-        let row = sqlx::query(
-            "SELECT s.user_id, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id \
+        let rows = sqlx::query(
+            "SELECT s.csrf_token, u.id, u.username, u.display_name, r.role FROM sessions s \
+             JOIN users u ON u.id = s.user_id LEFT JOIN user_roles r ON r.user_id = u.id \
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = 0",
         )
         .bind(token.hash())
         .bind(now_millis())
-        .fetch_optional(&self.pool)
+        .fetch_all(&self.pool)
         .await?;
-        let Some(row) = row else { return Ok(None) };
-        let user_id: String = row.try_get("user_id")?;
-        let csrf_token: String = row.try_get("csrf_token")?;
-        Ok(self
-            .user(&user_id)
-            .await?
-            .map(|user| Session { user, csrf_token }))
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        let mut roles = Vec::with_capacity(rows.len());
+        for row in &rows {
+            if let Some(role) = row.try_get::<Option<String>, _>("role")? {
+                roles.push(parse_role(&role)?);
+            }
+        }
+        roles.sort();
+        Ok(Some(Session {
+            user: User {
+                id: first.try_get("id")?,
+                username: first.try_get("username")?,
+                display_name: first.try_get("display_name")?,
+                roles,
+            },
+            csrf_token: first.try_get("csrf_token")?,
+        }))
     }
 
     pub async fn end_session(&self, token: &SessionToken) -> Result<()> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token.hash())
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -501,7 +515,7 @@ impl Store {
         address: &str,
     ) -> Result<()> {
         let now = now_millis();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         // Failures older than the window never count again: dropping them here keeps the
         // table as small as the last window's failures.
         sqlx::query("DELETE FROM sign_in_failures WHERE at <= $1")
@@ -525,7 +539,7 @@ impl Store {
     pub async fn clear_sign_in_failures(&self, username: &str) -> Result<()> {
         sqlx::query("DELETE FROM sign_in_failures WHERE throttle_key = $1")
             .bind(account_key(username))
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }

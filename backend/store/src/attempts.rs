@@ -5,12 +5,15 @@
 //! not being submitted, and a submission writes the report, its score and the trainee's figures
 //! in one transaction.
 
+use std::collections::BTreeMap;
+
 use readroom_domain::{Report, TruthLesion};
 use serde::Serialize;
 use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
+use crate::audit::insert_audit;
 use crate::cases::conflict_if_taken;
 use crate::{Result, Store, StoreError, new_id};
 
@@ -98,6 +101,11 @@ pub struct TraineeFigures {
     pub false_positives: i64,
     pub reading_ms: i64,
     pub last_activity: i64,
+    /// The outcomes of the last first reads (at most the longest rolling window), newest
+    /// first: '1' right, '0' wrong.
+    pub recent_outcomes: String,
+    /// Misses by sector (a missed lesion counts once in every sector it lies in).
+    pub missed_sectors: BTreeMap<String, i64>,
 }
 
 const ATTEMPT_COLUMNS: &str = "id, trainee_id, case_id, programme_id, reread_number, started_at, \
@@ -163,7 +171,7 @@ impl Store {
         .bind(reread_number)
         .bind(now)
         .bind(to_json(&attempt.report)?)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(|err| conflict_if_taken(err, || "this reading has already been started".into()))?;
         Ok(attempt)
@@ -233,7 +241,7 @@ impl Store {
             sqlx::query("UPDATE attempts SET report = $1 WHERE id = $2 AND submitted_at IS NULL")
                 .bind(to_json(report)?)
                 .bind(attempt_id)
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?;
         if updated.rows_affected() == 0 {
             return Err(already_submitted());
@@ -241,16 +249,54 @@ impl Store {
         Ok(())
     }
 
-    /// Freezes the report with its score, and (for a first read) updates the trainee's
-    /// figures, all in one transaction.
+    /// Freezes the report with its score, updates the trainee's figures (for a first read) and
+    /// records the submission in the audit log from `address`, all in one transaction. Returns
+    /// the attempt as submitted.
     pub async fn submit_attempt(
         &self,
         attempt: &Attempt,
         report: &Report,
         scored: &ScoredReport,
         now: i64,
-    ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        address: &str,
+    ) -> Result<Attempt> {
+        // A retry only follows another submission of the same trainee's that changed their
+        // figures between our read and our write (two tabs, two servers): it then reads them
+        // again. On SQLite, where writes take turns, it never happens.
+        let mut tries = 0;
+        while !self
+            .try_submit_attempt(attempt, report, scored, now, address)
+            .await?
+        {
+            tries += 1;
+            if tries == 5 {
+                return Err(StoreError::Conflict(
+                    "the trainee's figures kept changing: submit again".into(),
+                ));
+            }
+        }
+        Ok(Attempt {
+            submitted_at: Some(now),
+            report: report.clone(),
+            score: Some(scored.score.clone()),
+            correct: Some(scored.correct),
+            case_positive: Some(scored.case_positive),
+            overall_category: Some(i64::from(scored.overall_category)),
+            ..attempt.clone()
+        })
+    }
+
+    /// One try of [`Store::submit_attempt`]: `false`, with nothing stored, when the trainee's
+    /// figures changed under it.
+    async fn try_submit_attempt(
+        &self,
+        attempt: &Attempt,
+        report: &Report,
+        scored: &ScoredReport,
+        now: i64,
+        address: &str,
+    ) -> Result<bool> {
+        let mut tx = self.writer.begin().await?;
         let updated = sqlx::query(
             "UPDATE attempts SET report = $1, submitted_at = $2, score = $3, correct = $4, \
              case_positive = $5, overall_category = $6 WHERE id = $7 AND submitted_at IS NULL",
@@ -271,13 +317,22 @@ impl Store {
             let mut figures = figures_in(&mut tx, &attempt.trainee_id)
                 .await?
                 .unwrap_or_default();
+            let read_before = figures.first_reads;
             figures.add(scored, now - attempt.started_at, now);
-            set_rolling(&mut tx, &attempt.trainee_id, &mut figures).await?;
-            store_figures(&mut tx, &attempt.trainee_id, &figures).await?;
-            add_missed_sectors(&mut tx, &attempt.trainee_id, &scored.missed_sectors).await?;
+            if !store_figures(&mut tx, &attempt.trainee_id, &figures, read_before).await? {
+                return Ok(false);
+            }
         }
+        insert_audit(
+            &mut *tx,
+            Some(&attempt.trainee_id),
+            "submit",
+            &attempt.id,
+            address,
+        )
+        .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
     /// Replaces the score of a submitted attempt (the report stays as it is).
@@ -291,24 +346,23 @@ impl Store {
         .bind(i64::from(scored.case_positive))
         .bind(i64::from(scored.overall_category))
         .bind(attempt_id)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
 
-    /// Rebuilds every trainee's figures from their stored scores (after a rescore).
-    pub async fn rebuild_trainee_figures(&self) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+    /// Rebuilds the derived data from what is stored: every trainee's figures from their
+    /// stored scores (after a rescore), and each programme's feedback waits from its
+    /// attempts' submission and first feedback times.
+    pub async fn rebuild_derived(&self) -> Result<()> {
+        let mut tx = self.writer.begin().await?;
         sqlx::query("DELETE FROM trainee_figures")
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM trainee_missed_sectors")
             .execute(&mut *tx)
             .await?;
         let rows = sqlx::query(
             "SELECT trainee_id, started_at, submitted_at, score, correct, case_positive, \
              overall_category FROM attempts WHERE reread_number = 0 \
-             AND submitted_at IS NOT NULL ORDER BY trainee_id, submitted_at",
+             AND submitted_at IS NOT NULL ORDER BY trainee_id, submitted_at, id",
         )
         .fetch_all(&mut *tx)
         .await?;
@@ -316,9 +370,8 @@ impl Store {
         for row in &rows {
             let trainee_id: String = row.try_get("trainee_id")?;
             // The rows come trainee by trainee: store each trainee's totals when the next starts.
-            if let Some((id, mut figures)) = current.take_if(|(id, _)| *id != trainee_id) {
-                set_rolling(&mut tx, &id, &mut figures).await?;
-                store_figures(&mut tx, &id, &figures).await?;
+            if let Some((id, figures)) = current.take_if(|(id, _)| *id != trainee_id) {
+                store_figures(&mut tx, &id, &figures, 0).await?;
             }
             let scored = scored_from_row(row)?;
             let started_at: i64 = row.try_get("started_at")?;
@@ -327,10 +380,10 @@ impl Store {
                 current.get_or_insert_with(|| (trainee_id, TraineeFigures::default()));
             figures.add(&scored, submitted_at - started_at, submitted_at);
         }
-        if let Some((id, mut figures)) = current {
-            set_rolling(&mut tx, &id, &mut figures).await?;
-            store_figures(&mut tx, &id, &figures).await?;
+        if let Some((id, figures)) = current {
+            store_figures(&mut tx, &id, &figures, 0).await?;
         }
+        crate::feedback::rebuild_feedback_waits(&mut tx).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -339,12 +392,29 @@ impl Store {
     pub async fn trainee_figures(&self, trainee_id: &str) -> Result<Option<TraineeFigures>> {
         let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {} FROM trainee_figures WHERE trainee_id = $1",
-            FIGURE_COLUMNS.join(", ")
+            figure_columns()
         )))
         .bind(trainee_id)
         .fetch_optional(&self.pool)
         .await?;
         row.as_ref().map(figures_from_row).transpose()
+    }
+
+    /// A user's running figures, in one read: `None` when there is no such user, and empty
+    /// figures before their first scored first read.
+    pub async fn user_figures(&self, user_id: &str) -> Result<Option<TraineeFigures>> {
+        let row = sqlx::query(
+            "SELECT f.* FROM users u LEFT JOIN trainee_figures f ON f.trainee_id = u.id \
+             WHERE u.id = $1",
+        )
+        .bind(user_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        if row.try_get::<Option<String>, _>("trainee_id")?.is_none() {
+            return Ok(Some(TraineeFigures::default()));
+        }
+        figures_from_row(&row).map(Some)
     }
 
     /// Whether each of a trainee's scored first reads was correct, oldest first.
@@ -398,7 +468,7 @@ impl Store {
         .bind(to_json(report)?)
         .bind(i64::from(overall_category))
         .bind(now)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -465,56 +535,25 @@ impl TraineeFigures {
         self.false_positives += i64::from(scored.false_positives);
         self.reading_ms += reading_ms.max(0);
         self.last_activity = self.last_activity.max(at);
+        for sector in &scored.missed_sectors {
+            *self.missed_sectors.entry(sector.clone()).or_default() += 1;
+        }
+        let [short, long] = ROLLING_WINDOWS.map(|window| window as usize);
+        self.recent_outcomes
+            .insert(0, if scored.correct { '1' } else { '0' });
+        self.recent_outcomes.truncate(long);
+        let correct_in = |window: usize| {
+            self.recent_outcomes
+                .chars()
+                .take(window)
+                .filter(|outcome| *outcome == '1')
+                .count() as i64
+        };
+        self.rolling20_n = self.recent_outcomes.len().min(short) as i64;
+        self.rolling20_correct = correct_in(short);
+        self.rolling50_n = self.recent_outcomes.len() as i64;
+        self.rolling50_correct = correct_in(long);
     }
-}
-
-async fn add_missed_sectors(
-    tx: &mut Transaction<'_, Any>,
-    trainee_id: &str,
-    sectors: &[String],
-) -> Result<()> {
-    for sector in sectors {
-        sqlx::query(
-            "INSERT INTO trainee_missed_sectors (trainee_id, sector, misses) VALUES ($1, $2, 1) \
-             ON CONFLICT (trainee_id, sector) DO UPDATE SET \
-             misses = trainee_missed_sectors.misses + 1",
-        )
-        .bind(trainee_id)
-        .bind(sector)
-        .execute(&mut **tx)
-        .await?;
-    }
-    Ok(())
-}
-
-/// Sets the rolling counts from the trainee's last 50 first reads: an index range scan of at
-/// most 50 rows, whatever the length of the history.
-async fn set_rolling(
-    tx: &mut Transaction<'_, Any>,
-    trainee_id: &str,
-    figures: &mut TraineeFigures,
-) -> Result<()> {
-    let [short, long] = ROLLING_WINDOWS;
-    let recent: Vec<i64> = sqlx::query_scalar(
-        "SELECT correct FROM attempts WHERE trainee_id = $1 AND reread_number = 0 \
-         AND submitted_at IS NOT NULL ORDER BY submitted_at DESC LIMIT $2",
-    )
-    .bind(trainee_id)
-    .bind(long)
-    .fetch_all(&mut **tx)
-    .await?;
-    let correct_in = |window: i64| {
-        recent
-            .iter()
-            .take(window as usize)
-            .filter(|c| **c != 0)
-            .count()
-    };
-    figures.rolling20_n = recent.len().min(short as usize) as i64;
-    figures.rolling20_correct = correct_in(short) as i64;
-    figures.rolling50_n = recent.len() as i64;
-    figures.rolling50_correct = correct_in(long) as i64;
-    Ok(())
 }
 
 async fn figures_in(
@@ -523,7 +562,7 @@ async fn figures_in(
 ) -> Result<Option<TraineeFigures>> {
     let row = sqlx::query(AssertSqlSafe(format!(
         "SELECT {} FROM trainee_figures WHERE trainee_id = $1",
-        FIGURE_COLUMNS.join(", ")
+        figure_columns()
     )))
     .bind(trainee_id)
     .fetch_optional(&mut **tx)
@@ -531,31 +570,68 @@ async fn figures_in(
     row.as_ref().map(figures_from_row).transpose()
 }
 
+/// Every column of a figures row but the trainee's id.
+fn figure_columns() -> String {
+    format!(
+        "{}, recent_outcomes, missed_sectors",
+        FIGURE_COLUMNS.join(", ")
+    )
+}
+
+/// Writes a trainee's figures, unless their row no longer counts `read_before` first reads
+/// (another submission got there first): `false` then, and nothing is written.
 async fn store_figures(
     tx: &mut Transaction<'_, Any>,
     trainee_id: &str,
     figures: &TraineeFigures,
-) -> Result<()> {
-    let placeholders: Vec<String> = (2..=FIGURE_COLUMNS.len() + 1)
-        .map(|n| format!("${n}"))
-        .collect();
+    read_before: i64,
+) -> Result<bool> {
+    let count = FIGURE_COLUMNS.len();
+    let placeholders: Vec<String> = (2..=count + 3).map(|n| format!("${n}")).collect();
     let updates: Vec<String> = FIGURE_COLUMNS
         .iter()
+        .chain(&["recent_outcomes", "missed_sectors"])
         .map(|column| format!("{column} = excluded.{column}"))
         .collect();
     let sql = format!(
         "INSERT INTO trainee_figures (trainee_id, {}) VALUES ($1, {}) \
-         ON CONFLICT (trainee_id) DO UPDATE SET {}",
-        FIGURE_COLUMNS.join(", "),
+         ON CONFLICT (trainee_id) DO UPDATE SET {} WHERE trainee_figures.first_reads = ${}",
+        figure_columns(),
         placeholders.join(", "),
-        updates.join(", ")
+        updates.join(", "),
+        count + 4
     );
     let mut query = sqlx::query(AssertSqlSafe(sql)).bind(trainee_id);
     for value in figures.values() {
         query = query.bind(value);
     }
-    query.execute(&mut **tx).await?;
-    Ok(())
+    let stored = query
+        .bind(&figures.recent_outcomes)
+        .bind(encode_sectors(&figures.missed_sectors))
+        .bind(read_before)
+        .execute(&mut **tx)
+        .await?;
+    Ok(stored.rows_affected() == 1)
+}
+
+/// `sector:misses` pairs, comma-separated (sector names hold neither character).
+fn encode_sectors(misses: &BTreeMap<String, i64>) -> String {
+    misses
+        .iter()
+        .map(|(sector, n)| format!("{sector}:{n}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn decode_sectors(text: &str) -> Result<BTreeMap<String, i64>> {
+    text.split(',')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            pair.rsplit_once(':')
+                .and_then(|(sector, n)| Some((sector.to_owned(), n.parse().ok()?)))
+                .ok_or_else(|| StoreError::Corrupt(format!("missed sectors `{pair}`")))
+        })
+        .collect()
 }
 
 impl TraineeFigures {
@@ -612,6 +688,8 @@ pub(crate) fn figures_from_row(row: &AnyRow) -> Result<TraineeFigures> {
         false_positives: get("false_positives")?,
         reading_ms: get("reading_ms")?,
         last_activity: get("last_activity")?,
+        recent_outcomes: row.try_get("recent_outcomes")?,
+        missed_sectors: decode_sectors(&row.try_get::<String, _>("missed_sectors")?)?,
     })
 }
 

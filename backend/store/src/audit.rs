@@ -50,20 +50,7 @@ impl Store {
         subject: &str,
         address: &str,
     ) -> Result<()> {
-        let at = now_millis();
-        sqlx::query(
-            "INSERT INTO audit_log (id, at, actor_id, action, subject, address) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(entry_id(at))
-        .bind(at)
-        .bind(actor_id)
-        .bind(action)
-        .bind(subject)
-        .bind(address)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        insert_audit(&self.writer, actor_id, action, subject, address).await
     }
 
     /// The newest `limit` entries, newest first (in recording order within a millisecond).
@@ -90,4 +77,29 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// Records an entry through `executor`: the store's writer, or the transaction of the change
+/// the entry records, so that the change and its entry are stored together.
+pub(crate) async fn insert_audit<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    actor_id: Option<&str>,
+    action: &str,
+    subject: &str,
+    address: &str,
+) -> Result<()> {
+    let at = now_millis();
+    sqlx::query(
+        "INSERT INTO audit_log (id, at, actor_id, action, subject, address) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(entry_id(at))
+    .bind(at)
+    .bind(actor_id)
+    .bind(action)
+    .bind(subject)
+    .bind(address)
+    .execute(executor)
+    .await?;
+    Ok(())
 }

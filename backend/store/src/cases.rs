@@ -103,7 +103,7 @@ impl Store {
     /// Stores a study, its series, its instances and its case (if any) in one transaction:
     /// all of it or none of it. A study already stored is a conflict.
     pub async fn insert_study(&self, study: &NewStudy) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         // Writing first, not reading: an SQLite transaction that reads and then writes fails
         // at once ("database is locked") when another writer got in between.
         sqlx::query("INSERT INTO studies (uid, description, imported_at) VALUES ($1, $2, $3)")
@@ -154,7 +154,7 @@ impl Store {
 
     /// Turns a stored study into a case. A study that already is a case is a conflict.
     pub async fn attach_case(&self, study_uid: &str, case: &NewCase) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         insert_case(&mut tx, study_uid, case)
             .await
             .map_err(|err| match err {
@@ -182,7 +182,7 @@ impl Store {
         .await?;
         let mut cases = Vec::with_capacity(rows.len());
         for row in rows {
-            cases.push(self.case_summary(&row).await?);
+            cases.push(self.summary_from_row(&row).await?);
         }
         Ok(cases)
     }
@@ -195,7 +195,7 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         let Some(row) = row else { return Ok(None) };
-        let summary = self.case_summary(&row).await?;
+        let summary = self.summary_from_row(&row).await?;
         let study_uid: String = row.try_get("study_uid")?;
         let prepared: Vec<String> =
             sqlx::query_scalar("SELECT prepared FROM series WHERE study_uid = $1")
@@ -217,6 +217,20 @@ impl Store {
             summary,
             series_detail,
         }))
+    }
+
+    /// A case's summary, without the prepared series that [`Store::case_detail`] adds.
+    pub async fn case_summary(&self, id: &str) -> Result<Option<CaseSummary>> {
+        let row = sqlx::query(
+            "SELECT id, study_uid, title, synthetic, clinical FROM cases WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        match row {
+            Some(row) => Ok(Some(self.summary_from_row(&row).await?)),
+            None => Ok(None),
+        }
     }
 
     /// The prepared form of one series, with the study it belongs to.
@@ -253,7 +267,7 @@ impl Store {
             .collect()
     }
 
-    async fn case_summary(&self, row: &AnyRow) -> Result<CaseSummary> {
+    async fn summary_from_row(&self, row: &AnyRow) -> Result<CaseSummary> {
         let id: String = row.try_get("id")?;
         let study_uid: String = row.try_get("study_uid")?;
         let clinical: String = row.try_get("clinical")?;

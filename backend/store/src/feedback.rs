@@ -1,6 +1,9 @@
 //! The thread on an attempt (expert feedback with pinned marks, trainee questions, expert
 //! answers), what each user has read of it, and the expert review queue.
 
+use std::collections::BTreeMap;
+
+use readroom_scoring::wait_bucket;
 use serde::{Deserialize, Serialize};
 use sqlx::AssertSqlSafe;
 use sqlx::Row;
@@ -100,7 +103,7 @@ impl Store {
         let id = new_id();
         let marks = serde_json::to_string(marks)
             .map_err(|err| StoreError::Corrupt(format!("marks: {err}")))?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         sqlx::query(
             "INSERT INTO messages (id, attempt_id, author_id, kind, body, marks, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -116,6 +119,9 @@ impl Store {
         .await?;
         // The author has read their own thread up to their own message.
         mark_read(&mut tx, attempt_id, author_id, now).await?;
+        if kind == MessageKind::Feedback {
+            count_first_feedback(&mut tx, attempt_id, now).await?;
+        }
         tx.commit().await?;
         Ok(id)
     }
@@ -133,7 +139,7 @@ impl Store {
     }
 
     pub async fn mark_thread_read(&self, attempt_id: &str, user_id: &str, now: i64) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         mark_read(&mut tx, attempt_id, user_id, now).await?;
         tx.commit().await?;
         Ok(())
@@ -236,23 +242,24 @@ impl Store {
         Ok(queue)
     }
 
-    /// Milliseconds from submission to first feedback for a programme's submitted attempts (those
-    /// still waiting are left out).
-    pub async fn feedback_turnaround_ms(&self, programme_id: &str) -> Result<Vec<i64>> {
+    /// A programme's waits from submission to first feedback, as (bucket, attempts) pairs of
+    /// the histogram kept as feedback is posted (`readroom_scoring::wait_bucket`); attempts
+    /// still waiting are left out.
+    pub async fn feedback_waits(&self, programme_id: &str) -> Result<Vec<(i64, u64)>> {
         let rows = sqlx::query(
-            "SELECT a.submitted_at, MIN(m.created_at) AS first_feedback FROM attempts a \
-             JOIN messages m ON m.attempt_id = a.id AND m.kind = 'feedback' \
-             WHERE a.programme_id = $1 AND a.submitted_at IS NOT NULL \
-             GROUP BY a.id, a.submitted_at",
+            "SELECT bucket, attempts FROM feedback_waits WHERE programme_id = $1 ORDER BY bucket",
         )
         .bind(programme_id)
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
             .map(|row| {
-                let submitted: i64 = row.try_get("submitted_at")?;
-                let feedback: i64 = row.try_get("first_feedback")?;
-                Ok(feedback - submitted)
+                let attempts: i64 = row.try_get("attempts")?;
+                Ok((
+                    row.try_get("bucket")?,
+                    u64::try_from(attempts)
+                        .map_err(|_| StoreError::Corrupt("negative feedback wait count".into()))?,
+                ))
             })
             .collect()
     }
@@ -274,38 +281,6 @@ impl Store {
             programme_id,
         )
         .await
-    }
-
-    /// Misses per sector summed over a cohort's trainees, most missed first.
-    pub async fn cohort_missed_sectors(&self, cohort_id: &str) -> Result<Vec<(String, i64)>> {
-        self.missed_sectors(
-            "SELECT user_id FROM cohort_members WHERE cohort_id = $1",
-            cohort_id,
-        )
-        .await
-    }
-
-    /// Misses per sector summed over a programme's trainees, most missed first.
-    pub async fn programme_missed_sectors(&self, programme_id: &str) -> Result<Vec<(String, i64)>> {
-        self.missed_sectors(
-            "SELECT user_id FROM programme_members WHERE programme_id = $1 AND role = 'trainee'",
-            programme_id,
-        )
-        .await
-    }
-
-    async fn missed_sectors(&self, members: &str, group_id: &str) -> Result<Vec<(String, i64)>> {
-        // SUM of BIGINT is NUMERIC on PostgreSQL: cast it back so both backends give a BIGINT.
-        let rows = sqlx::query(AssertSqlSafe(format!(
-            "SELECT sector, CAST(SUM(misses) AS BIGINT) AS misses FROM trainee_missed_sectors \
-             WHERE trainee_id IN ({members}) GROUP BY sector ORDER BY misses DESC, sector"
-        )))
-        .bind(group_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|row| Ok((row.try_get("sector")?, row.try_get("misses")?)))
-            .collect()
     }
 
     async fn trainee_rows(&self, members: &str, group_id: &str) -> Result<Vec<CohortRow>> {
@@ -333,6 +308,70 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// Counts an attempt's first feedback, posted at `now`, in its programme's histogram of waits.
+/// Setting `first_feedback_at` only where it is unset tells whether this is the first: of two
+/// experts posting at once, the second waits for the first's row lock and then sets nothing.
+async fn count_first_feedback(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    attempt_id: &str,
+    now: i64,
+) -> Result<()> {
+    let first = sqlx::query(
+        "UPDATE attempts SET first_feedback_at = $1 WHERE id = $2 \
+         AND first_feedback_at IS NULL AND submitted_at IS NOT NULL \
+         RETURNING programme_id, submitted_at",
+    )
+    .bind(now)
+    .bind(attempt_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(first) = first else { return Ok(()) };
+    let submitted_at: i64 = first.try_get("submitted_at")?;
+    sqlx::query(
+        "INSERT INTO feedback_waits (programme_id, bucket, attempts) VALUES ($1, $2, 1) \
+         ON CONFLICT (programme_id, bucket) DO UPDATE SET attempts = feedback_waits.attempts + 1",
+    )
+    .bind(first.try_get::<String, _>("programme_id")?)
+    .bind(wait_bucket(now - submitted_at))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Rebuilds every programme's histogram of feedback waits from its attempts.
+pub(crate) async fn rebuild_feedback_waits(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+) -> Result<()> {
+    sqlx::query("DELETE FROM feedback_waits")
+        .execute(&mut **tx)
+        .await?;
+    let rows = sqlx::query(
+        "SELECT programme_id, submitted_at, first_feedback_at FROM attempts \
+         WHERE first_feedback_at IS NOT NULL AND submitted_at IS NOT NULL",
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut histogram = BTreeMap::<(String, i64), i64>::new();
+    for row in &rows {
+        let wait =
+            row.try_get::<i64, _>("first_feedback_at")? - row.try_get::<i64, _>("submitted_at")?;
+        *histogram
+            .entry((row.try_get("programme_id")?, wait_bucket(wait)))
+            .or_default() += 1;
+    }
+    for ((programme_id, bucket), attempts) in histogram {
+        sqlx::query(
+            "INSERT INTO feedback_waits (programme_id, bucket, attempts) VALUES ($1, $2, $3)",
+        )
+        .bind(programme_id)
+        .bind(bucket)
+        .bind(attempts)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
 }
 
 async fn mark_read(

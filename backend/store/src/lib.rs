@@ -66,8 +66,21 @@ enum Backend {
 
 #[derive(Debug, Clone)]
 pub struct Store {
+    /// For reads.
     pool: AnyPool,
+    /// For everything that writes. On SQLite, one connection: SQLite lets one writer in at a
+    /// time, and writers that meet the lock wait in its busy handler, which sleeps 1, 2, 5,
+    /// 10, … ms between tries, so that under load some waited hundreds of milliseconds while
+    /// others went first. Queued for the one connection, writers go in the order they came,
+    /// and none sleeps. On PostgreSQL, the same pool as reads.
+    writer: AnyPool,
 }
+
+/// The version of the derived data the code keeps beside what users entered (the trainees'
+/// running figures, the feedback-wait histograms): when the stored version differs, opening
+/// the store rebuilds them, so that data a migration could not compute in portable SQL is
+/// right from the first request.
+const DERIVED_VERSION: &str = "4";
 
 impl Store {
     /// Connects to `sqlite://…` or `postgres://…`, creating an SQLite file when missing, and
@@ -84,7 +97,7 @@ impl Store {
                 url.split(':').next().unwrap_or_default()
             )));
         };
-        let pool = match backend {
+        let store = match backend {
             Backend::Sqlite => {
                 // WAL lets readers go on during an import; the file is created on first start.
                 let url = if url.contains('?') {
@@ -92,31 +105,33 @@ impl Store {
                 } else {
                     format!("{url}?mode=rwc")
                 };
-                AnyPoolOptions::new()
-                    .max_connections(8)
-                    .after_connect(|connection, _| {
-                        Box::pin(async move {
-                            sqlx::raw_sql(
-                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
-                            )
-                            .execute(connection)
-                            .await?;
-                            Ok(())
-                        })
-                    })
-                    .connect(&url)
-                    .await?
+                let writer = sqlite_pool(1).connect(&url).await?;
+                // Migrate before the readers open, so that they see the schema.
+                MIGRATOR.run(&writer).await?;
+                Store {
+                    pool: sqlite_pool(8).connect(&url).await?,
+                    writer,
+                }
             }
             Backend::Postgres => {
-                AnyPoolOptions::new()
+                let pool = AnyPoolOptions::new()
                     .max_connections(16)
                     .connect(url)
-                    .await?
+                    .await?;
+                MIGRATOR.run(&pool).await?;
+                Store {
+                    writer: pool.clone(),
+                    pool,
+                }
             }
         };
-        MIGRATOR.run(&pool).await?;
-        Ok(Store { pool })
+        if store.setting("derived_version").await?.as_deref() != Some(DERIVED_VERSION) {
+            store.rebuild_derived().await?;
+            store
+                .set_setting("derived_version", DERIVED_VERSION)
+                .await?;
+        }
+        Ok(store)
     }
 
     /// A per-installation value, created with `make` on first use. Two servers racing to
@@ -134,7 +149,7 @@ impl Store {
         )
         .bind(key)
         .bind(make())
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         self.setting(key)
             .await?
@@ -157,14 +172,35 @@ impl Store {
         )
         .bind(key)
         .bind(value)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
 
     pub async fn close(&self) {
         self.pool.close().await;
+        self.writer.close().await;
     }
+}
+
+/// SQLite connections as every pool of the store opens them.
+fn sqlite_pool(connections: u32) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(connections)
+        // The check before each use is a round trip to the connection's worker thread, and
+        // there is nothing to check: the database is a local file, not a server that can go.
+        .test_before_acquire(false)
+        .after_connect(|connection, _| {
+            Box::pin(async move {
+                sqlx::raw_sql(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                )
+                .execute(connection)
+                .await?;
+                Ok(())
+            })
+        })
 }
 
 /// A new random identifier for a stored row.

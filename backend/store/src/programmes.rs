@@ -125,7 +125,7 @@ impl Store {
             settings: settings.clone(),
             created_at: now_millis(),
         };
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         sqlx::query(
             "INSERT INTO programmes (id, name, settings, created_at) VALUES ($1, $2, $3, $4)",
         )
@@ -188,7 +188,7 @@ impl Store {
         sqlx::query("UPDATE programmes SET settings = $1 WHERE id = $2")
             .bind(settings.to_string())
             .bind(id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -224,7 +224,7 @@ impl Store {
         .bind(programme_id)
         .bind(user_id)
         .bind(role.as_str())
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(|err| {
             conflict_if_taken(err, || {
@@ -270,7 +270,7 @@ impl Store {
         .bind(programme_id)
         .bind(&cohort.name)
         .bind(now_millis())
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(cohort)
     }
@@ -284,6 +284,16 @@ impl Store {
             Some(row) => Ok(Some(self.cohort_from_row(&row).await?)),
             None => Ok(None),
         }
+    }
+
+    /// A cohort's programme and name, without its member list: (programme id, name).
+    pub async fn cohort_heading(&self, id: &str) -> Result<Option<(String, String)>> {
+        let row = sqlx::query("SELECT programme_id, name FROM cohorts WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| Ok((row.try_get("programme_id")?, row.try_get("name")?)))
+            .transpose()
     }
 
     pub async fn cohorts(&self, programme_id: &str) -> Result<Vec<Cohort>> {
@@ -331,7 +341,7 @@ impl Store {
         sqlx::query("INSERT INTO cohort_members (cohort_id, user_id) VALUES ($1, $2)")
             .bind(&cohort.id)
             .bind(user_id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(|err| conflict_if_taken(err, || "already in this cohort".to_owned()))?;
         Ok(())
@@ -361,7 +371,7 @@ impl Store {
             name: name.trim().to_owned(),
             case_ids: case_ids.to_vec(),
         };
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         sqlx::query(
             "INSERT INTO case_sets (id, programme_id, name, created_at) VALUES ($1, $2, $3, $4)",
         )
@@ -461,7 +471,7 @@ impl Store {
         .bind(opens_at)
         .bind(due_at)
         .bind(now_millis())
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         self.assignments_where("a.id = $1", &id)
             .await?

@@ -522,7 +522,13 @@ impl History {
                 )
                 .await?;
             self.store
-                .submit_attempt(&attempt, &read.report, &read.scored, submitted_at)
+                .submit_attempt(
+                    &attempt,
+                    &read.report,
+                    &read.scored,
+                    submitted_at,
+                    "127.0.0.1",
+                )
                 .await?;
             if rng.chance(0.05) {
                 self.store

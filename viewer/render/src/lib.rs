@@ -172,6 +172,11 @@ impl Renderer {
         &self.device
     }
 
+    /// Shows a surface texture drawn with [`Renderer::render`].
+    pub fn present(&self, texture: wgpu::SurfaceTexture) {
+        self.queue.present(texture);
+    }
+
     /// Makes room for a series' frames; again for a series already prepared, nothing.
     pub fn prepare_series(&mut self, uid: &str, columns: u32, rows: u32, frame_count: u32) {
         if self.series.contains_key(uid) {

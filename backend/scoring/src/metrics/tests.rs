@@ -440,3 +440,59 @@ fn medians_of_odd_even_and_degenerate_inputs() {
     assert_eq!(percentile(&mut [1.0, 2.0], -1.0), None);
     assert_eq!(percentile(&mut [1.0, 2.0], f64::NAN), None);
 }
+
+#[test]
+fn wait_buckets_start_at_a_second_and_split_each_doubling_in_eight() {
+    let table = [
+        (-5, 0),
+        (0, 0),
+        (999, 0),
+        (1000, 1),
+        (1090, 1),
+        (1091, 2),
+        (2000, 9),
+        (3_600_000, 1 + (8.0 * 3600f64.log2()).floor() as i64),
+    ];
+    for (ms, bucket) in table {
+        assert_eq!(wait_bucket(ms), bucket, "{ms} ms");
+    }
+    // Every bucket's value lies in the bucket.
+    for bucket in 0..300 {
+        assert_eq!(wait_bucket(wait_bucket_value(bucket) as i64), bucket);
+    }
+}
+
+proptest! {
+    /// The bucketed percentile is the percentile of the waits moved to their buckets' values,
+    /// and for waits of a second or more it is within 4.5% of the exact percentile.
+    #[test]
+    fn bucketed_percentiles_follow_the_exact_ones(
+        waits in proptest::collection::vec(1000i64..10_000_000_000, 1..200),
+        p in 0.0f64..=100.0,
+    ) {
+        let mut counts = std::collections::BTreeMap::<i64, u64>::new();
+        for wait in &waits {
+            *counts.entry(wait_bucket(*wait)).or_default() += 1;
+        }
+        let buckets: Vec<(i64, u64)> = counts.into_iter().collect();
+        let estimate = bucketed_percentile(&buckets, p).unwrap();
+        let mut moved: Vec<f64> =
+            waits.iter().map(|wait| wait_bucket_value(wait_bucket(*wait))).collect();
+        let expected = percentile(&mut moved, p).unwrap();
+        prop_assert!(close(estimate, expected, expected * 1e-12));
+        let mut exact: Vec<f64> = waits.iter().map(|wait| *wait as f64).collect();
+        let exact = percentile(&mut exact, p).unwrap();
+        prop_assert!((estimate / exact - 1.0).abs() <= 0.045, "{estimate} against {exact}");
+    }
+}
+
+#[test]
+fn bucketed_percentiles_of_nothing_are_none() {
+    assert_eq!(bucketed_percentile(&[], 50.0), None);
+    assert_eq!(bucketed_percentile(&[(3, 0)], 50.0), None);
+    assert_eq!(bucketed_percentile(&[(3, 2)], 101.0), None);
+    assert_eq!(
+        bucketed_percentile(&[(3, 2)], 50.0),
+        Some(wait_bucket_value(3))
+    );
+}

@@ -1,0 +1,834 @@
+//! `ReadroomViewer`, the JavaScript API, and the state behind it.
+//!
+//! The state lives in an `Rc<RefCell<…>>` shared with the DOM listeners; a registry keyed by
+//! id lets the device-lost callback (which wgpu requires to be `Send`) find it again.
+
+mod fetch;
+mod gpu;
+mod input;
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::rc::{Rc, Weak};
+
+use readroom_domain::PreparedSeries;
+use readroom_viewer_core::cpu_reference::render_scene;
+use readroom_viewer_core::overlays::{ExpertMark, OverlayKind, TrueLesion};
+use readroom_viewer_core::{Command, InputEvent, Keymap, Layout, Series, Tool, Viewer, ViewerEvent};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use web_sys::{HtmlCanvasElement, HtmlElement};
+
+use gpu::{Gpu, Preference};
+
+/// At most this many single frames fetched at once for slices scrolled to before they arrive.
+const FRAME_FETCHES_IN_FLIGHT: usize = 4;
+
+thread_local! {
+    static VIEWERS: RefCell<HashMap<u32, Weak<RefCell<State>>>> = RefCell::new(HashMap::new());
+    static NEXT_ID: RefCell<u32> = const { RefCell::new(1) };
+}
+
+type Shared = Rc<RefCell<State>>;
+
+struct State {
+    id: u32,
+    container: HtmlElement,
+    canvas: HtmlCanvasElement,
+    viewer: Viewer,
+    gpu: Option<Gpu>,
+    callbacks: Vec<(String, js_sys::Function)>,
+    redraw_scheduled: bool,
+    destroyed: bool,
+    case_id: Option<String>,
+    fetching: HashSet<(String, usize)>,
+    opened_at: f64,
+    first_image_ms: Option<f64>,
+    loaded_ms: Option<f64>,
+    /// Milliseconds spent encoding and submitting each drawn frame.
+    frame_ms: Vec<f64>,
+    listeners: Vec<(String, Closure<dyn FnMut(web_sys::Event)>)>,
+    resize: Option<(web_sys::ResizeObserver, Closure<dyn FnMut(js_sys::Array)>)>,
+}
+
+fn now() -> f64 {
+    web_sys::window()
+        .and_then(|window| window.performance())
+        .map_or(0.0, |performance| performance.now())
+}
+
+fn js_error(message: impl std::fmt::Display) -> JsError {
+    JsError::new(&message.to_string())
+}
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(js_error)
+}
+
+fn from_js<T: serde::de::DeserializeOwned>(value: JsValue) -> Result<T, JsError> {
+    serde_wasm_bindgen::from_value(value).map_err(js_error)
+}
+
+/// A name as serde writes it (`"2x2"`, `"length"`, `"true_lesions"`) to the value.
+fn parse_name<T: serde::de::DeserializeOwned>(name: &str) -> Result<T, JsError> {
+    serde_json::from_value(serde_json::Value::String(name.to_owned())).map_err(js_error)
+}
+
+fn new_canvas() -> Result<HtmlCanvasElement, JsError> {
+    let document = web_sys::window()
+        .and_then(|window| window.document())
+        .ok_or_else(|| js_error("no document"))?;
+    let canvas: HtmlCanvasElement = document
+        .create_element("canvas")
+        .map_err(|_| js_error("cannot create a canvas"))?
+        .dyn_into()
+        .map_err(|_| js_error("not a canvas"))?;
+    let style = canvas.style();
+    for (property, value) in [("display", "block"), ("width", "100%"), ("height", "100%"), ("touch-action", "none")] {
+        style.set_property(property, value).map_err(|_| js_error("style"))?;
+    }
+    // No menu on right-click: the secondary button is a viewer tool.
+    canvas.set_attribute("oncontextmenu", "return false").map_err(|_| js_error("attribute"))?;
+    Ok(canvas)
+}
+
+/// The canvas's size in device pixels, as laid out now.
+fn device_size(container: &HtmlElement) -> (u32, u32, f64) {
+    let ratio = web_sys::window().map_or(1.0, |window| window.device_pixel_ratio());
+    let rect = container.get_bounding_client_rect();
+    (
+        (rect.width() * ratio).round().max(1.0) as u32,
+        (rect.height() * ratio).round().max(1.0) as u32,
+        ratio,
+    )
+}
+
+/// The image viewer on a `<canvas>` it creates inside `container`.
+#[wasm_bindgen]
+pub struct ReadroomViewer {
+    shared: Shared,
+}
+
+#[wasm_bindgen]
+impl ReadroomViewer {
+    /// A viewer filling `container`, drawn with `backend`: "auto" (WebGPU when the browser
+    /// offers it, else WebGL2), "webgpu" or "webgl2".
+    pub async fn create(container: HtmlElement, backend: Option<String>) -> Result<ReadroomViewer, JsError> {
+        let preference = Preference::parse(backend.as_deref().unwrap_or("auto")).map_err(js_error)?;
+        let (width, height, ratio) = device_size(&container);
+        let canvas = new_canvas()?;
+        canvas.set_width(width);
+        canvas.set_height(height);
+        container.append_child(&canvas).map_err(|_| js_error("cannot add the canvas"))?;
+        container.set_tab_index(0);
+        let gpu = match preference {
+            Preference::WebGl2 => gpu::connect(&canvas, wgpu::Backends::GL).await,
+            Preference::WebGpu => gpu::connect(&canvas, wgpu::Backends::BROWSER_WEBGPU).await,
+            Preference::Auto => match gpu::connect(&canvas, wgpu::Backends::BROWSER_WEBGPU).await {
+                Ok(gpu) => Ok(gpu),
+                // A canvas keeps its first context type: WebGL2 needs a fresh one.
+                Err(_) => {
+                    let fresh = new_canvas()?;
+                    fresh.set_width(width);
+                    fresh.set_height(height);
+                    container.replace_child(&fresh, &canvas).map_err(|_| js_error("cannot replace the canvas"))?;
+                    let gpu = gpu::connect(&fresh, wgpu::Backends::GL).await;
+                    return finish_create(container, fresh, gpu, (width, height, ratio));
+                }
+            },
+        };
+        finish_create(container, canvas, gpu, (width, height, ratio))
+    }
+
+    /// "webgpu" or "webgl2".
+    #[wasm_bindgen(getter)]
+    pub fn backend(&self) -> String {
+        self.shared.borrow().gpu.as_ref().map_or("none", |gpu| gpu.backend).to_owned()
+    }
+
+    /// Calls `callback(detail)` on `event`: "marker_placed", "marker_moved", "marker_deleted",
+    /// "marker_refused", "measured", "crosshair_moved", "tool_changed", "layout_changed",
+    /// "first_image", "progress", "loaded", "backend", "error".
+    pub fn on(&self, event: String, callback: js_sys::Function) {
+        self.shared.borrow_mut().callbacks.push((event, callback));
+    }
+
+    /// Opens a case: hangs its series by the prostate mpMRI protocol, fetches the frames in
+    /// view first, then streams the rest. Resolves when the case is open (not loaded).
+    #[wasm_bindgen(js_name = openCase)]
+    pub async fn open_case(&self, case_id: String) -> Result<(), JsError> {
+        let opened_at = now();
+        let detail: CaseDetail = fetch::json(&format!("/api/cases/{case_id}")).await.map_err(js_error)?;
+        let series = detail
+            .series_detail
+            .into_iter()
+            .map(|prepared| Series::new(prepared, case_id.clone()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(js_error)?;
+        {
+            let mut state = self.shared.borrow_mut();
+            state.opened_at = opened_at;
+            state.first_image_ms = None;
+            state.loaded_ms = None;
+            state.case_id = Some(case_id);
+            state.fetching.clear();
+            state.viewer.open(series);
+            prepare_textures(&mut state);
+        }
+        request_redraw(&self.shared);
+        fetch_missing_in_view(&self.shared);
+        let order: Vec<String> = {
+            let state = self.shared.borrow();
+            let mut uids: Vec<String> = Vec::new();
+            for request in state.viewer.load_order() {
+                if !uids.contains(&request.series_uid) {
+                    uids.push(request.series_uid);
+                }
+            }
+            uids
+        };
+        for uid in order {
+            let shared = self.shared.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Err(error) = stream_series(&shared, &uid).await {
+                    emit(&shared, "error", &serde_json::json!({ "message": error }));
+                }
+            });
+        }
+        Ok(())
+    }
+
+    /// "1x1", "1x2", "2x2" or "3x3".
+    #[wasm_bindgen(js_name = setLayout)]
+    pub fn set_layout(&self, layout: String) -> Result<(), JsError> {
+        let layout: Layout = parse_name(&layout)?;
+        self.update(|viewer| {
+            viewer.set_layout(layout);
+            Vec::new()
+        });
+        fetch_missing_in_view(&self.shared);
+        Ok(())
+    }
+
+    /// Shows series `series_uid` in viewport `viewport` (what dropping it there does).
+    pub fn assign(&self, viewport: usize, series_uid: String) -> Result<(), JsError> {
+        self.shared.borrow_mut().viewer.assign(viewport, &series_uid).map_err(js_error)?;
+        request_redraw(&self.shared);
+        fetch_missing_in_view(&self.shared);
+        Ok(())
+    }
+
+    /// The tool the primary button uses: "scroll", "window_level", "pan", "zoom", "length",
+    /// "circle_roi", "freehand_roi", "marker", "crosshair", "probe".
+    #[wasm_bindgen(js_name = setTool)]
+    pub fn set_tool(&self, tool: String) -> Result<(), JsError> {
+        let tool: Tool = parse_name(&tool)?;
+        self.update(|viewer| viewer.command(Command::SelectTool(tool), now()));
+        Ok(())
+    }
+
+    /// Runs a keymap command, as viewer-core's `Command` JSON: `"next_slice"`, `"reset"`,
+    /// `{"select_tool": "length"}`, ….
+    pub fn command(&self, command: JsValue) -> Result<(), JsError> {
+        let command: Command = from_js(command)?;
+        self.update(|viewer| viewer.command(command, now()));
+        fetch_missing_in_view(&self.shared);
+        Ok(())
+    }
+
+    /// Feeds one input event (as viewer-core's `InputEvent` JSON), for pages with input of
+    /// their own.
+    pub fn input(&self, event: JsValue) -> Result<(), JsError> {
+        let event: InputEvent = from_js(event)?;
+        handle(&self.shared, &event);
+        Ok(())
+    }
+
+    pub fn keymap(&self) -> Result<JsValue, JsError> {
+        to_js(self.shared.borrow().viewer.keymap())
+    }
+
+    /// Replaces the shortcuts and mouse buttons (the JSON `keymap()` gives, edited).
+    #[wasm_bindgen(js_name = setKeymap)]
+    pub fn set_keymap(&self, keymap: JsValue) -> Result<(), JsError> {
+        let keymap: Keymap = from_js(keymap)?;
+        self.update(|viewer| {
+            viewer.set_keymap(keymap);
+            Vec::new()
+        });
+        Ok(())
+    }
+
+    /// The trainee's markers, each `{number, point: {series_uid, slice, lps_mm}}`.
+    pub fn markers(&self) -> Result<JsValue, JsError> {
+        to_js(&self.shared.borrow().viewer.markers())
+    }
+
+    #[wasm_bindgen(js_name = removeMarker)]
+    pub fn remove_marker(&self, number: u32) {
+        self.update(|viewer| viewer.delete_marker(number));
+    }
+
+    /// After submission: the true lesions, `[{number, centre_lps_mm, radius_mm, isup_grade_group}]`.
+    #[wasm_bindgen(js_name = setTrueLesions)]
+    pub fn set_true_lesions(&self, lesions: JsValue) -> Result<(), JsError> {
+        let lesions: Vec<TrueLesion> = from_js(lesions)?;
+        self.update(|viewer| {
+            viewer.set_true_lesions(lesions);
+            Vec::new()
+        });
+        Ok(())
+    }
+
+    /// The expert's pinned marks, `[{series_uid, slice, lps_mm, label}]`.
+    #[wasm_bindgen(js_name = setExpertMarks)]
+    pub fn set_expert_marks(&self, marks: JsValue) -> Result<(), JsError> {
+        let marks: Vec<ExpertMark> = from_js(marks)?;
+        self.update(|viewer| {
+            viewer.set_expert_marks(marks);
+            Vec::new()
+        });
+        Ok(())
+    }
+
+    /// Shows or hides "trainee_markers", "true_lesions" or "expert_marks".
+    #[wasm_bindgen(js_name = setOverlay)]
+    pub fn set_overlay(&self, kind: String, shown: bool) -> Result<(), JsError> {
+        let kind: OverlayKind = parse_name(&kind)?;
+        self.update(|viewer| {
+            viewer.set_overlay(kind, shown);
+            Vec::new()
+        });
+        Ok(())
+    }
+
+    /// Each viewport: `{series_uid, slice, phase, window: {center, width}, rect}`.
+    pub fn viewports(&self) -> Result<JsValue, JsError> {
+        let state = self.shared.borrow();
+        let rects = state.viewer.viewport_rects();
+        let viewports: Vec<serde_json::Value> = rects
+            .iter()
+            .enumerate()
+            .map(|(index, rect)| match state.viewer.viewport(index) {
+                Some(view) => serde_json::json!({
+                    "series_uid": view.series_uid(),
+                    "slice": view.slice(),
+                    "phase": view.phase(),
+                    "window": view.window(),
+                    "rect": rect,
+                }),
+                None => serde_json::json!({ "rect": rect }),
+            })
+            .collect();
+        to_js(&viewports)
+    }
+
+    /// Viewport `index`'s map from image to canvas device pixels:
+    /// `{origin: {x, y}, pixels_per_column, pixels_per_row, pixels_per_mm}`.
+    #[wasm_bindgen(js_name = viewportTransform)]
+    pub fn viewport_transform(&self, index: usize) -> Result<JsValue, JsError> {
+        let transform = self
+            .shared
+            .borrow()
+            .viewer
+            .transform(index)
+            .ok_or_else(|| js_error(format!("viewport {index} shows nothing")))?;
+        to_js(&serde_json::json!({
+            "origin": transform.origin,
+            "pixels_per_column": transform.pixels_per_column,
+            "pixels_per_row": transform.pixels_per_row,
+            "pixels_per_mm": transform.pixels_per_mm,
+        }))
+    }
+
+    /// The measurements made so far.
+    pub fn measurements(&self) -> Result<JsValue, JsError> {
+        to_js(&self.shared.borrow().viewer.measurements())
+    }
+
+    /// The pixels as drawn now, read back from the GPU: `{width, height, data}` (RGBA).
+    #[wasm_bindgen(js_name = readPixels)]
+    pub async fn read_pixels(&self) -> Result<JsValue, JsError> {
+        let readback = {
+            let mut state = self.shared.borrow_mut();
+            let scene = state.viewer.scene();
+            let gpu = state.gpu.as_mut().ok_or_else(|| js_error("no GPU"))?;
+            gpu.renderer.render_to_readback(&scene)
+        };
+        loop {
+            let answer = {
+                let state = self.shared.borrow();
+                let gpu = state.gpu.as_ref().ok_or_else(|| js_error("no GPU"))?;
+                readback.poll(gpu.renderer.device(), false)
+            };
+            if let Some(result) = answer {
+                return image_to_js(&result.map_err(js_error)?);
+            }
+            // Let the browser deliver the mapping.
+            yield_to_browser().await;
+        }
+    }
+
+    /// The same scene drawn by viewer-core's CPU reference, and which pixels are ties
+    /// (`uncertain`, one byte per pixel) to leave out of a comparison.
+    #[wasm_bindgen(js_name = referencePixels)]
+    pub fn reference_pixels(&self) -> Result<JsValue, JsError> {
+        let state = self.shared.borrow();
+        let reference = render_scene(&state.viewer.scene(), state.viewer.voxels());
+        let object = image_to_js(&reference.image)?;
+        let uncertain: Vec<u8> = reference.uncertain.iter().map(|u| u8::from(*u)).collect();
+        js_sys::Reflect::set(&object, &"uncertain".into(), &js_sys::Uint8Array::from(&uncertain[..]))
+            .map_err(|_| js_error("reflect"))?;
+        Ok(object)
+    }
+
+    /// Timings: `{first_image_ms, loaded_ms, frame_ms: [...]}`, from opening the case.
+    pub fn timings(&self) -> Result<JsValue, JsError> {
+        let state = self.shared.borrow();
+        to_js(&serde_json::json!({
+            "first_image_ms": state.first_image_ms,
+            "loaded_ms": state.loaded_ms,
+            "frame_ms": state.frame_ms,
+        }))
+    }
+
+    /// Destroys the GPU device, as a lost device would be; the viewer falls back to WebGL2.
+    /// For tests.
+    #[wasm_bindgen(js_name = loseDevice)]
+    pub fn lose_device(&self) {
+        if let Some(gpu) = &self.shared.borrow().gpu {
+            gpu.renderer.device().destroy();
+        }
+    }
+
+    /// Stops listening and drops the GPU; the canvas is removed.
+    pub fn destroy(&self) {
+        let mut state = self.shared.borrow_mut();
+        state.destroyed = true;
+        let container = state.container.clone();
+        for (name, listener) in state.listeners.drain(..) {
+            let _ = container.remove_event_listener_with_callback(&name, listener.as_ref().unchecked_ref());
+        }
+        if let Some((observer, _)) = state.resize.take() {
+            observer.disconnect();
+        }
+        state.gpu = None;
+        state.canvas.remove();
+        VIEWERS.with(|viewers| viewers.borrow_mut().remove(&state.id));
+    }
+}
+
+impl ReadroomViewer {
+    fn update(&self, change: impl FnOnce(&mut Viewer) -> Vec<ViewerEvent>) {
+        let events = change(&mut self.shared.borrow_mut().viewer);
+        self.after(events);
+    }
+
+    fn after(&self, events: Vec<ViewerEvent>) {
+        for event in events {
+            emit_viewer_event(&self.shared, &event);
+        }
+        request_redraw(&self.shared);
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct CaseDetail {
+    series_detail: Vec<PreparedSeries>,
+}
+
+fn finish_create(
+    container: HtmlElement,
+    canvas: HtmlCanvasElement,
+    gpu: Result<Gpu, String>,
+    (width, height, ratio): (u32, u32, f64),
+) -> Result<ReadroomViewer, JsError> {
+    let gpu = gpu.map_err(js_error)?;
+    let id = NEXT_ID.with(|next| {
+        let mut next = next.borrow_mut();
+        *next += 1;
+        *next
+    });
+    let shared = Rc::new(RefCell::new(State {
+        id,
+        container,
+        canvas,
+        viewer: Viewer::new(width, height, ratio),
+        gpu: None,
+        callbacks: Vec::new(),
+        redraw_scheduled: false,
+        destroyed: false,
+        case_id: None,
+        fetching: HashSet::new(),
+        opened_at: now(),
+        first_image_ms: None,
+        loaded_ms: None,
+        frame_ms: Vec::new(),
+        listeners: Vec::new(),
+        resize: None,
+    }));
+    install_gpu(&shared, gpu);
+    VIEWERS.with(|viewers| viewers.borrow_mut().insert(id, Rc::downgrade(&shared)));
+    listen(&shared)?;
+    Ok(ReadroomViewer { shared })
+}
+
+/// Puts `gpu` in use, with a callback that falls back to WebGL2 if its device is lost.
+fn install_gpu(shared: &Shared, gpu: Gpu) {
+    let id = shared.borrow().id;
+    gpu.renderer.device().set_device_lost_callback(move |reason, message| {
+        let reason = format!("{reason:?}: {message}");
+        wasm_bindgen_futures::spawn_local(async move { fall_back_to_webgl2(id, reason).await });
+    });
+    let mut state = shared.borrow_mut();
+    state.gpu = Some(gpu);
+    prepare_textures(&mut state);
+    // Everything already fetched goes to the new device.
+    let State { viewer, gpu, .. } = &mut *state;
+    if let Some(gpu) = gpu {
+        for series in viewer.series() {
+            for index in 0..series.frame_count() {
+                if let Some(words) = viewer.voxels().words(series.uid(), index) {
+                    let _ = gpu.renderer.upload_frame(series.uid(), index, words);
+                }
+            }
+        }
+    }
+}
+
+async fn fall_back_to_webgl2(id: u32, reason: String) {
+    let Some(shared) = VIEWERS.with(|viewers| viewers.borrow().get(&id).and_then(Weak::upgrade)) else {
+        return;
+    };
+    let (container, old, size) = {
+        let mut state = shared.borrow_mut();
+        if state.destroyed {
+            return;
+        }
+        state.gpu = None;
+        (state.container.clone(), state.canvas.clone(), (state.canvas.width(), state.canvas.height()))
+    };
+    let Ok(canvas) = new_canvas() else {
+        return;
+    };
+    canvas.set_width(size.0);
+    canvas.set_height(size.1);
+    if container.replace_child(&canvas, &old).is_err() {
+        return;
+    }
+    shared.borrow_mut().canvas = canvas.clone();
+    match gpu::connect(&canvas, wgpu::Backends::GL).await {
+        Ok(gpu) => {
+            install_gpu(&shared, gpu);
+            emit(&shared, "backend", &serde_json::json!({ "backend": "webgl2", "reason": reason }));
+            request_redraw(&shared);
+        }
+        Err(error) => emit(&shared, "error", &serde_json::json!({ "message": error, "reason": reason })),
+    }
+}
+
+fn prepare_textures(state: &mut State) {
+    let State { viewer, gpu, .. } = state;
+    if let Some(gpu) = gpu {
+        for series in viewer.series() {
+            let prepared = series.prepared();
+            gpu.renderer.prepare_series(
+                series.uid(),
+                prepared.columns,
+                prepared.rows,
+                series.frame_count() as u32,
+            );
+        }
+    }
+}
+
+/// Stores a frame's bytes and sends it to the GPU; a frame already there is left alone.
+fn accept_frame(shared: &Shared, uid: &str, index: usize, bytes: &[u8]) -> Result<(), String> {
+    let mut state = shared.borrow_mut();
+    if state.viewer.voxels().is_loaded(uid, index) {
+        return Ok(());
+    }
+    state.viewer.voxels_mut().insert_le_bytes(uid, index, bytes).map_err(|error| error.to_string())?;
+    let State { viewer, gpu, .. } = &mut *state;
+    if let (Some(gpu), Some(words)) = (gpu.as_mut(), viewer.voxels().words(uid, index)) {
+        gpu.renderer.upload_frame(uid, index, words).map_err(|error| error.to_string())?;
+    }
+    drop(state);
+    request_redraw(shared);
+    Ok(())
+}
+
+/// Streams a whole series, cutting the body at frame boundaries.
+async fn stream_series(shared: &Shared, uid: &str) -> Result<(), String> {
+    let frame_bytes = {
+        let state = shared.borrow();
+        let series = state.viewer.find_series(uid).ok_or("unknown series")?;
+        (series.prepared().rows * series.prepared().columns * 2) as usize
+    };
+    let mut pending: Vec<u8> = Vec::with_capacity(frame_bytes);
+    let mut index = 0;
+    let mut failure = None;
+    fetch::stream(&format!("/api/series/{uid}/voxels"), |chunk| {
+        let mut rest = chunk;
+        while !rest.is_empty() {
+            let take = (frame_bytes - pending.len()).min(rest.len());
+            pending.extend_from_slice(&rest[..take]);
+            rest = &rest[take..];
+            if pending.len() == frame_bytes {
+                if let Err(error) = accept_frame(shared, uid, index, &pending) {
+                    failure.get_or_insert(error);
+                }
+                pending.clear();
+                index += 1;
+            }
+        }
+        report_progress(shared);
+    })
+    .await?;
+    failure.map_or(Ok(()), Err)
+}
+
+/// Fetches, one by one, frames in view that have not arrived (the first image of a case, or a
+/// slice scrolled to ahead of the stream).
+fn fetch_missing_in_view(shared: &Shared) {
+    let wanted: Vec<(String, usize)> = {
+        let state = shared.borrow();
+        let rects = state.viewer.viewport_rects().len();
+        (0..rects)
+            .filter_map(|viewport| {
+                let view = state.viewer.viewport(viewport)?;
+                let series = state.viewer.find_series(view.series_uid())?;
+                let index = series.frame_index(view.slice(), view.phase())?;
+                (!state.viewer.voxels().is_loaded(series.uid(), index)).then(|| (series.uid().to_owned(), index))
+            })
+            .collect()
+    };
+    for key in wanted {
+        {
+            let mut state = shared.borrow_mut();
+            if state.fetching.len() >= FRAME_FETCHES_IN_FLIGHT || !state.fetching.insert(key.clone()) {
+                continue;
+            }
+        }
+        let shared = shared.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let (uid, index) = key.clone();
+            let result = fetch::bytes(&format!("/api/series/{uid}/frames/{index}")).await;
+            shared.borrow_mut().fetching.remove(&key);
+            match result.and_then(|bytes| accept_frame(&shared, &uid, index, &bytes)) {
+                Ok(()) => fetch_missing_in_view(&shared),
+                Err(error) => emit(&shared, "error", &serde_json::json!({ "message": error })),
+            }
+        });
+    }
+}
+
+fn report_progress(shared: &Shared) {
+    let (progress, complete) = {
+        let mut state = shared.borrow_mut();
+        let progress = state.viewer.voxels().total_progress();
+        let complete = progress.is_complete() && state.loaded_ms.is_none();
+        if complete {
+            state.loaded_ms = Some(now() - state.opened_at);
+        }
+        (progress, complete)
+    };
+    emit(shared, "progress", &serde_json::json!({ "fraction": progress.fraction() }));
+    if complete {
+        let loaded_ms = shared.borrow().loaded_ms;
+        emit(shared, "loaded", &serde_json::json!({ "ms": loaded_ms }));
+    }
+}
+
+fn handle(shared: &Shared, event: &InputEvent) {
+    let events = shared.borrow_mut().viewer.handle(event, now());
+    for event in &events {
+        emit_viewer_event(shared, event);
+    }
+    request_redraw(shared);
+    fetch_missing_in_view(shared);
+}
+
+fn emit_viewer_event(shared: &Shared, event: &ViewerEvent) {
+    let Ok(value) = serde_json::to_value(event) else {
+        return;
+    };
+    let name = value.get("event").and_then(|name| name.as_str()).unwrap_or("").to_owned();
+    emit(shared, &name, &value);
+}
+
+fn emit(shared: &Shared, name: &str, detail: &serde_json::Value) {
+    let callbacks: Vec<js_sys::Function> = shared
+        .borrow()
+        .callbacks
+        .iter()
+        .filter(|(event, _)| event == name)
+        .map(|(_, callback)| callback.clone())
+        .collect();
+    let Ok(detail) = to_js(detail) else {
+        return;
+    };
+    for callback in callbacks {
+        let _ = callback.call1(&JsValue::NULL, &detail);
+    }
+}
+
+/// Draws on the next animation frame (once, however many changes come before it).
+fn request_redraw(shared: &Shared) {
+    {
+        let mut state = shared.borrow_mut();
+        if state.redraw_scheduled || state.destroyed {
+            return;
+        }
+        state.redraw_scheduled = true;
+    }
+    let shared = shared.clone();
+    let callback = Closure::once_into_js(move || draw(&shared));
+    if let Some(window) = web_sys::window() {
+        let _ = window.request_animation_frame(callback.unchecked_ref());
+    }
+}
+
+fn draw(shared: &Shared) {
+    let started = now();
+    let (first_image, animating) = {
+        let mut state = shared.borrow_mut();
+        state.redraw_scheduled = false;
+        let animating = state.viewer.tick(started) || state.viewer.cine().is_some();
+        let scene = state.viewer.scene();
+        let Some(gpu) = state.gpu.as_mut() else {
+            return;
+        };
+        let texture = match gpu.surface.get_current_texture() {
+            wgpu::CurrentSurfaceTexture::Success(texture) | wgpu::CurrentSurfaceTexture::Suboptimal(texture) => texture,
+            _ => {
+                gpu.surface.configure(gpu.renderer.device(), &gpu.config);
+                drop(state);
+                request_redraw(shared);
+                return;
+            }
+        };
+        let view = texture.texture.create_view(&Default::default());
+        gpu.renderer.render(&scene, &view);
+        gpu.renderer.present(texture);
+        let drew_image = scene.viewports.iter().any(|viewport| {
+            viewport
+                .image
+                .as_ref()
+                .is_some_and(|layer| gpu.renderer.is_loaded(&layer.series_uid, layer.frame_index))
+        });
+        let elapsed = now() - started;
+        state.frame_ms.push(elapsed);
+        let first_image = drew_image && state.first_image_ms.is_none() && state.case_id.is_some();
+        if first_image {
+            state.first_image_ms = Some(now() - state.opened_at);
+        }
+        (first_image.then_some(state.first_image_ms), animating)
+    };
+    if let Some(ms) = first_image {
+        emit(shared, "first_image", &serde_json::json!({ "ms": ms }));
+    }
+    if animating {
+        request_redraw(shared);
+    }
+}
+
+async fn yield_to_browser() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 1);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+fn image_to_js(image: &readroom_viewer_core::cpu_reference::Rgba8Image) -> Result<JsValue, JsError> {
+    let object = js_sys::Object::new();
+    let set = |key: &str, value: &JsValue| js_sys::Reflect::set(&object, &key.into(), value).map(|_| ()).map_err(|_| js_error("reflect"));
+    set("width", &image.width.into())?;
+    set("height", &image.height.into())?;
+    set("data", &js_sys::Uint8Array::from(&image.pixels[..]).into())?;
+    Ok(object.into())
+}
+
+/// DOM listeners on the container (so they survive a canvas replaced after a device loss),
+/// and a resize observer.
+fn listen(shared: &Shared) -> Result<(), JsError> {
+    let container = shared.borrow().container.clone();
+    let add = |name: &str, handler: Box<dyn FnMut(web_sys::Event)>| -> Result<(), JsError> {
+        let closure = Closure::wrap(handler);
+        container
+            .add_event_listener_with_callback(name, closure.as_ref().unchecked_ref())
+            .map_err(|_| js_error("cannot listen"))?;
+        shared.borrow_mut().listeners.push((name.to_owned(), closure));
+        Ok(())
+    };
+    for name in ["pointerdown", "pointermove", "pointerup", "pointercancel"] {
+        let shared = shared.clone();
+        add(name, Box::new(move |event: web_sys::Event| {
+            let Some(event) = event.dyn_ref::<web_sys::PointerEvent>() else { return };
+            let canvas = shared.borrow().canvas.clone();
+            if event.type_() == "pointerdown" {
+                let _ = canvas.set_pointer_capture(event.pointer_id());
+                let _ = shared.borrow().container.focus();
+            }
+            if let Some(input) = input::pointer(&canvas, event) {
+                event.prevent_default();
+                handle(&shared, &input);
+            }
+        }))?;
+    }
+    {
+        let shared = shared.clone();
+        add("wheel", Box::new(move |event: web_sys::Event| {
+            let Some(event) = event.dyn_ref::<web_sys::WheelEvent>() else { return };
+            event.prevent_default();
+            let canvas = shared.borrow().canvas.clone();
+            handle(&shared, &input::wheel(&canvas, event));
+        }))?;
+    }
+    {
+        let shared = shared.clone();
+        add("keydown", Box::new(move |event: web_sys::Event| {
+            let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else { return };
+            // Keys the viewer uses do not also scroll the page.
+            if matches!(event.key().as_str(), "ArrowUp" | "ArrowDown" | "ArrowLeft" | "ArrowRight" | "PageUp" | "PageDown" | " ") {
+                event.prevent_default();
+            }
+            handle(&shared, &input::key(event));
+        }))?;
+    }
+    for name in ["touchstart", "touchmove", "touchend", "touchcancel"] {
+        let shared = shared.clone();
+        add(name, Box::new(move |event: web_sys::Event| {
+            let Some(event) = event.dyn_ref::<web_sys::TouchEvent>() else { return };
+            event.prevent_default();
+            let canvas = shared.borrow().canvas.clone();
+            handle(&shared, &input::touch(&canvas, event));
+        }))?;
+    }
+    let observed = shared.clone();
+    let on_resize = Closure::wrap(Box::new(move |_entries: js_sys::Array| {
+        let container = observed.borrow().container.clone();
+        let (width, height, ratio) = device_size(&container);
+        {
+            let mut state = observed.borrow_mut();
+            if (state.canvas.width(), state.canvas.height()) == (width, height) {
+                return;
+            }
+            state.canvas.set_width(width);
+            state.canvas.set_height(height);
+            state.viewer.resize(width, height, ratio);
+            if let Some(gpu) = state.gpu.as_mut() {
+                gpu.resize(width, height);
+            }
+        }
+        request_redraw(&observed);
+    }) as Box<dyn FnMut(js_sys::Array)>);
+    let observer = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()).map_err(|_| js_error("no ResizeObserver"))?;
+    observer.observe(&container);
+    shared.borrow_mut().resize = Some((observer, on_resize));
+    Ok(())
+}

@@ -1,0 +1,188 @@
+// The viewer in headless Chromium, on WebGPU and on WebGL2, on the demo bank's first case:
+// pixels read back against the CPU reference, and scrolling, linked scrolling, window/level,
+// a length in mm and a lesion marker, each through real input events.
+
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+
+import {
+  GPU_FLAGS, compareWithReference, openViewer, pagePoint, record, signIn, startBrowser, startServer,
+} from "./harness.mjs";
+
+const server = await startServer();
+after(() => server.stop());
+
+const dot = (a, b) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+
+/** The frame of `series` (phase 0) whose plane is nearest `point` along the normal. */
+function nearestSlice(series, point) {
+  let best = null;
+  for (const frame of series.frames.filter((frame) => frame.phase === 0)) {
+    const distance = Math.abs(dot(series.normal, frame.position_lps_mm) - dot(series.normal, point));
+    if (best === null || distance < best.distance) best = { slice: frame.slice, distance };
+  }
+  return best.slice;
+}
+
+/** LPS of image point (column, row) on `slice` of `series`, as DICOM defines it. */
+function lps(series, slice, column, row) {
+  const frame = series.frames.find((frame) => frame.slice === slice && frame.phase === 0);
+  const [rowSpacing, columnSpacing] = series.pixel_spacing_mm;
+  return [0, 1, 2].map((axis) =>
+    frame.position_lps_mm[axis]
+      + column * columnSpacing * series.row_direction[axis]
+      + row * rowSpacing * series.column_direction[axis]);
+}
+
+for (const backend of ["webgpu", "webgl2"]) {
+  describe(`the viewer on ${backend}`, () => {
+    let browser;
+    let page;
+    let errors;
+    let series;
+
+    before(async () => {
+      browser = await startBrowser();
+      const caseId = await signIn(browser.context, server.url);
+      ({ page, errors } = await openViewer(browser.context, server.url, caseId, backend));
+      series = async (uid) => (await browser.context.request.get(`${server.url}/api/series/${uid}`)).json();
+    });
+    after(() => browser.close());
+
+    test(`draws with ${backend}`, async () => {
+      assert.equal(await page.evaluate(() => window.viewer.backend), backend);
+      assert.deepEqual(errors, []);
+    });
+
+    test("the pixels read back equal the CPU reference within one level", async () => {
+      const { largest, compared, image, width, height } = await compareWithReference(page);
+      assert.ok(width >= 600 && height >= 400, `${width}×${height}`);
+      assert.ok(compared > 0.99 * width * height, `${compared} of ${width * height} pixels compared`);
+      assert.ok(image > 50_000, `only ${image} non-black pixels: no images drawn?`);
+      assert.ok(largest <= 1, `the GPU differs from the reference by ${largest} levels`);
+    });
+
+    test("the wheel scrolls, and linked viewports follow by patient position", async () => {
+      const before = await page.evaluate(() => window.viewer.viewports());
+      assert.ok(before.length >= 2, "the hanging protocol shows several series");
+      const centre = await pagePoint(page, 0, 50, 50);
+      await page.mouse.move(centre.x, centre.y);
+      for (let step = 0; step < 3; step++) {
+        await page.mouse.wheel(0, 120);
+      }
+      await page.waitForTimeout(100);
+      const after = await page.evaluate(() => window.viewer.viewports());
+      assert.notEqual(after[0].slice, before[0].slice, "the wheel did not scroll");
+      const first = await series(after[0].series_uid);
+      const point = lps(first, after[0].slice, 0, 0);
+      for (const view of after.slice(1).filter((view) => view.series_uid)) {
+        const other = await series(view.series_uid);
+        assert.equal(view.slice, nearestSlice(other, point), `${other.description} is not at the same position`);
+      }
+      const { largest } = await compareWithReference(page);
+      assert.ok(largest <= 1, `after scrolling the GPU differs by ${largest}`);
+    });
+
+    test("dragging with the window tool changes the window", async () => {
+      await page.evaluate(() => window.viewer.setTool("window_level"));
+      const before = (await page.evaluate(() => window.viewer.viewports()))[0].window;
+      const start = await pagePoint(page, 0, 40, 40);
+      await page.mouse.move(start.x, start.y);
+      await page.mouse.down();
+      await page.mouse.move(start.x + 60, start.y + 25, { steps: 5 });
+      await page.mouse.up();
+      const after = (await page.evaluate(() => window.viewer.viewports()))[0].window;
+      assert.notDeepEqual(after, before);
+      const { largest } = await compareWithReference(page);
+      assert.ok(largest <= 1, `after windowing the GPU differs by ${largest}`);
+    });
+
+    test("the length tool measures millimetres", async () => {
+      const measured = await record(page, "measured");
+      await page.evaluate(() => window.viewer.setTool("length"));
+      const from = await pagePoint(page, 0, 20, 30);
+      const to = await pagePoint(page, 0, 70, 30);
+      await page.mouse.move(from.x, from.y);
+      await page.mouse.down();
+      await page.mouse.move(to.x, to.y, { steps: 5 });
+      await page.mouse.up();
+      const events = await measured();
+      assert.equal(events.length, 1, JSON.stringify(events));
+      const measurement = events[0].measurement;
+      const view = (await page.evaluate(() => window.viewer.viewports()))[0];
+      const [rowSpacing, columnSpacing] = (await series(view.series_uid)).pixel_spacing_mm;
+      // 50 columns along a row, to within the half CSS pixel a mouse position is rounded to.
+      const expected = 50 * columnSpacing;
+      const tolerance = columnSpacing * 0.5;
+      assert.ok(Math.abs(measurement.mm - expected) <= tolerance, `${measurement.mm} mm, expected ${expected} mm`);
+      const dx = (measurement.to.column - measurement.from.column) * columnSpacing;
+      const dy = (measurement.to.row - measurement.from.row) * rowSpacing;
+      assert.ok(Math.abs(Math.hypot(dx, dy) - measurement.mm) < 1e-6, "mm is not the distance between its ends");
+    });
+
+    test("a lesion marker reports the LPS position of the pixel clicked", async () => {
+      const placed = await record(page, "marker_placed");
+      await page.evaluate(() => window.viewer.setTool("marker"));
+      const target = await pagePoint(page, 0, 40, 50);
+      const click = { x: Math.round(target.x), y: Math.round(target.y) };
+      await page.mouse.click(click.x, click.y);
+      const events = await placed();
+      assert.equal(events.length, 1, JSON.stringify(events));
+      const { point } = events[0].marker;
+      // The image point under the (whole-pixel) click, from the viewport's transform.
+      const imagePoint = await page.evaluate(([x, y]) => {
+        const t = window.viewer.viewportTransform(0);
+        const canvas = document.querySelector("#viewer canvas");
+        const box = canvas.getBoundingClientRect();
+        const scale = canvas.width / box.width;
+        return {
+          column: ((x - box.left) * scale - t.origin.x) / t.pixels_per_column,
+          row: ((y - box.top) * scale - t.origin.y) / t.pixels_per_row,
+        };
+      }, [click.x, click.y]);
+      const view = (await page.evaluate(() => window.viewer.viewports()))[0];
+      assert.equal(point.series_uid, view.series_uid);
+      assert.equal(point.slice, view.slice);
+      const expected = lps(await series(view.series_uid), view.slice, imagePoint.column, imagePoint.row);
+      for (let axis = 0; axis < 3; axis++) {
+        assert.ok(Math.abs(point.lps_mm[axis] - expected[axis]) < 0.01, `${point.lps_mm} vs ${expected}`);
+      }
+      const markers = await page.evaluate(() => window.viewer.markers());
+      assert.equal(markers.length, 1);
+    });
+  });
+}
+
+describe("choosing the backend", () => {
+  test("auto picks WebGL2 when the browser offers no WebGPU adapter", async () => {
+    const browser = await startBrowser(GPU_FLAGS.filter((flag) => flag !== "--enable-unsafe-webgpu"));
+    try {
+      const caseId = await signIn(browser.context, server.url);
+      const { page } = await openViewer(browser.context, server.url, caseId, "auto");
+      assert.equal(await page.evaluate(() => window.viewer.backend), "webgl2");
+      const { largest } = await compareWithReference(page);
+      assert.ok(largest <= 1, `the GPU differs by ${largest}`);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  test("a lost WebGPU device falls back to WebGL2 and draws the same pixels", async () => {
+    const browser = await startBrowser();
+    try {
+      const caseId = await signIn(browser.context, server.url);
+      const { page } = await openViewer(browser.context, server.url, caseId, "auto");
+      assert.equal(await page.evaluate(() => window.viewer.backend), "webgpu");
+      const switched = await record(page, "backend");
+      await page.evaluate(() => window.viewer.loseDevice());
+      await page.waitForFunction(() => window.viewer.backend === "webgl2", null, { timeout: 30_000 });
+      await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+      assert.equal((await switched())[0].backend, "webgl2");
+      const { largest, image } = await compareWithReference(page);
+      assert.ok(image > 50_000, "nothing drawn after the fallback");
+      assert.ok(largest <= 1, `after the fallback the GPU differs by ${largest}`);
+    } finally {
+      await browser.close();
+    }
+  });
+});
