@@ -38,6 +38,8 @@ pub fn build(root: &Path) -> Result<PathBuf> {
         .out_name("readroom_viewer")
         .web(true)?
         .typescript(true)
+        // `init()` with no argument then fetches the .wasm beside the .js.
+        .omit_default_module_path(false)
         .generate(&out)
         .with_context(|| format!("wasm-bindgen on {}", wasm.display()))?;
     let www = root.join("viewer").join("web").join("www");
