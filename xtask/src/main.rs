@@ -170,7 +170,8 @@ fn bench_training(root: &Path, args: &[OsString]) -> Result<ExitCode> {
 }
 
 fn ci(root: &Path) -> Result<ExitCode> {
-    let checks: [(&[&str], &str); 2] = [
+    prerequisites::wasm_target()?;
+    let checks: [(&[&str], &str); 3] = [
         (
             &["fmt", "--all", "--check"],
             "run `cargo fmt --all` to fix it",
@@ -180,6 +181,20 @@ fn ci(root: &Path) -> Result<ExitCode> {
                 "clippy",
                 "--workspace",
                 "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ],
+            "see clippy's messages above",
+        ),
+        // The viewer's browser code is compiled only for WebAssembly.
+        (
+            &[
+                "clippy",
+                "--package",
+                "readroom-viewer-web",
+                "--target",
+                "wasm32-unknown-unknown",
                 "--",
                 "-D",
                 "warnings",
@@ -222,7 +237,11 @@ fn test(root: &Path, args: &[OsString]) -> Result<ExitCode> {
     prerequisites::software_vulkan()?;
     let chromium = prerequisites::chromium()?;
     let web_dir = web::build(root)?;
-    let browser_tests = root.join("viewer").join("web").join("tests").join("browser");
+    let browser_tests = root
+        .join("viewer")
+        .join("web")
+        .join("tests")
+        .join("browser");
     npm_ci(&browser_tests)?;
     let status = cargo(root)
         .args(["test", "--workspace", "--all-targets"])
@@ -245,7 +264,10 @@ fn test(root: &Path, args: &[OsString]) -> Result<ExitCode> {
     let status = Command::new("node")
         .args(["--test", "--test-concurrency=1"])
         .current_dir(&browser_tests)
-        .env("READROOM_BIN", root.join("target").join("debug").join("readroom"))
+        .env(
+            "READROOM_BIN",
+            root.join("target").join("debug").join("readroom"),
+        )
         .env("READROOM_WEB_DIR", &web_dir)
         .env("CHROMIUM", chromium)
         .status()
@@ -260,7 +282,9 @@ fn npm_ci(dir: &Path) -> Result<()> {
         .args(["ci", "--ignore-scripts", "--no-audit", "--no-fund"])
         .current_dir(dir)
         .status()
-        .context("failed to run npm: the browser tests need Node.js and npm (Debian: nodejs, npm)")?;
+        .context(
+            "failed to run npm: the browser tests need Node.js and npm (Debian: nodejs, npm)",
+        )?;
     if !status.success() {
         bail!("`npm ci` in {} failed ({status})", dir.display());
     }

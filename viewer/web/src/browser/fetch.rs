@@ -9,7 +9,11 @@ use web_sys::{ReadableStreamDefaultReader, Response};
 fn describe(error: JsValue) -> String {
     error
         .as_string()
-        .or_else(|| js_sys::JSON::stringify(&error).ok().and_then(|text| text.as_string()))
+        .or_else(|| {
+            js_sys::JSON::stringify(&error)
+                .ok()
+                .and_then(|text| text.as_string())
+        })
         .unwrap_or_else(|| "fetch failed".to_owned())
 }
 
@@ -21,7 +25,11 @@ async fn get(url: &str) -> Result<Response, String> {
         .dyn_into()
         .map_err(describe)?;
     if !response.ok() {
-        return Err(format!("{url}: {} {}", response.status(), response.status_text()));
+        return Err(format!(
+            "{url}: {} {}",
+            response.status(),
+            response.status_text()
+        ));
     }
     Ok(response)
 }

@@ -77,7 +77,10 @@ pub async fn connect(canvas: &HtmlCanvasElement, backends: wgpu::Backends) -> Re
     config.view_formats = Vec::new();
     // Fifo: presented on the display's refresh, never torn.
     config.present_mode = wgpu::PresentMode::Fifo;
-    if capabilities.alpha_modes.contains(&wgpu::CompositeAlphaMode::Opaque) {
+    if capabilities
+        .alpha_modes
+        .contains(&wgpu::CompositeAlphaMode::Opaque)
+    {
         config.alpha_mode = wgpu::CompositeAlphaMode::Opaque;
     }
     surface.configure(&device, &config);

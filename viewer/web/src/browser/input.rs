@@ -39,7 +39,11 @@ pub fn pointer(canvas: &HtmlCanvasElement, event: &PointerEvent) -> Option<Input
     if event.pointer_type() == "touch" {
         return None;
     }
-    let at = on_canvas(canvas, f64::from(event.client_x()), f64::from(event.client_y()));
+    let at = on_canvas(
+        canvas,
+        f64::from(event.client_x()),
+        f64::from(event.client_y()),
+    );
     match event.type_().as_str() {
         "pointerdown" => Some(InputEvent::PointerDown {
             at,
@@ -58,7 +62,11 @@ pub fn pointer(canvas: &HtmlCanvasElement, event: &PointerEvent) -> Option<Input
 
 pub fn wheel(canvas: &HtmlCanvasElement, event: &WheelEvent) -> InputEvent {
     InputEvent::Wheel {
-        at: on_canvas(canvas, f64::from(event.client_x()), f64::from(event.client_y())),
+        at: on_canvas(
+            canvas,
+            f64::from(event.client_x()),
+            f64::from(event.client_y()),
+        ),
         delta_y: event.delta_y(),
         unit: match event.delta_mode() {
             WheelEvent::DOM_DELTA_LINE => WheelUnit::Line,
@@ -87,7 +95,11 @@ pub fn touch(canvas: &HtmlCanvasElement, event: &TouchEvent) -> InputEvent {
         .filter_map(|index| list.get(index))
         .map(|touch| Touch {
             id: i64::from(touch.identifier()),
-            at: on_canvas(canvas, f64::from(touch.client_x()), f64::from(touch.client_y())),
+            at: on_canvas(
+                canvas,
+                f64::from(touch.client_x()),
+                f64::from(touch.client_y()),
+            ),
         })
         .collect();
     InputEvent::Touch { touches }

@@ -14,7 +14,9 @@ use std::rc::{Rc, Weak};
 use readroom_domain::PreparedSeries;
 use readroom_viewer_core::cpu_reference::render_scene;
 use readroom_viewer_core::overlays::{ExpertMark, OverlayKind, TrueLesion};
-use readroom_viewer_core::{Command, InputEvent, Keymap, Layout, Series, Tool, Viewer, ViewerEvent};
+use readroom_viewer_core::{
+    Command, InputEvent, Keymap, Layout, Series, Tool, Viewer, ViewerEvent,
+};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use web_sys::{HtmlCanvasElement, HtmlElement};
@@ -30,6 +32,9 @@ thread_local! {
 }
 
 type Shared = Rc<RefCell<State>>;
+/// A DOM listener, kept alive as long as it is registered.
+type Listener = Closure<dyn FnMut(web_sys::Event)>;
+type ResizeListener = Closure<dyn FnMut(js_sys::Array)>;
 
 struct State {
     id: u32,
@@ -47,8 +52,8 @@ struct State {
     loaded_ms: Option<f64>,
     /// Milliseconds spent encoding and submitting each drawn frame.
     frame_ms: Vec<f64>,
-    listeners: Vec<(String, Closure<dyn FnMut(web_sys::Event)>)>,
-    resize: Option<(web_sys::ResizeObserver, Closure<dyn FnMut(js_sys::Array)>)>,
+    listeners: Vec<(String, Listener)>,
+    resize: Option<(web_sys::ResizeObserver, ResizeListener)>,
 }
 
 fn now() -> f64 {
@@ -86,11 +91,20 @@ fn new_canvas() -> Result<HtmlCanvasElement, JsError> {
         .dyn_into()
         .map_err(|_| js_error("not a canvas"))?;
     let style = canvas.style();
-    for (property, value) in [("display", "block"), ("width", "100%"), ("height", "100%"), ("touch-action", "none")] {
-        style.set_property(property, value).map_err(|_| js_error("style"))?;
+    for (property, value) in [
+        ("display", "block"),
+        ("width", "100%"),
+        ("height", "100%"),
+        ("touch-action", "none"),
+    ] {
+        style
+            .set_property(property, value)
+            .map_err(|_| js_error("style"))?;
     }
     // No menu on right-click: the secondary button is a viewer tool.
-    canvas.set_attribute("oncontextmenu", "return false").map_err(|_| js_error("attribute"))?;
+    canvas
+        .set_attribute("oncontextmenu", "return false")
+        .map_err(|_| js_error("attribute"))?;
     Ok(canvas)
 }
 
@@ -115,13 +129,19 @@ pub struct ReadroomViewer {
 impl ReadroomViewer {
     /// A viewer filling `container`, drawn with `backend`: "auto" (WebGPU when the browser
     /// offers it, else WebGL2), "webgpu" or "webgl2".
-    pub async fn create(container: HtmlElement, backend: Option<String>) -> Result<ReadroomViewer, JsError> {
-        let preference = Preference::parse(backend.as_deref().unwrap_or("auto")).map_err(js_error)?;
+    pub async fn create(
+        container: HtmlElement,
+        backend: Option<String>,
+    ) -> Result<ReadroomViewer, JsError> {
+        let preference =
+            Preference::parse(backend.as_deref().unwrap_or("auto")).map_err(js_error)?;
         let (width, height, ratio) = device_size(&container);
         let canvas = new_canvas()?;
         canvas.set_width(width);
         canvas.set_height(height);
-        container.append_child(&canvas).map_err(|_| js_error("cannot add the canvas"))?;
+        container
+            .append_child(&canvas)
+            .map_err(|_| js_error("cannot add the canvas"))?;
         container.set_tab_index(0);
         let gpu = match preference {
             Preference::WebGl2 => gpu::connect(&canvas, wgpu::Backends::GL).await,
@@ -133,7 +153,9 @@ impl ReadroomViewer {
                     let fresh = new_canvas()?;
                     fresh.set_width(width);
                     fresh.set_height(height);
-                    container.replace_child(&fresh, &canvas).map_err(|_| js_error("cannot replace the canvas"))?;
+                    container
+                        .replace_child(&fresh, &canvas)
+                        .map_err(|_| js_error("cannot replace the canvas"))?;
                     let gpu = gpu::connect(&fresh, wgpu::Backends::GL).await;
                     return finish_create(container, fresh, gpu, (width, height, ratio));
                 }
@@ -145,7 +167,12 @@ impl ReadroomViewer {
     /// "webgpu" or "webgl2".
     #[wasm_bindgen(getter)]
     pub fn backend(&self) -> String {
-        self.shared.borrow().gpu.as_ref().map_or("none", |gpu| gpu.backend).to_owned()
+        self.shared
+            .borrow()
+            .gpu
+            .as_ref()
+            .map_or("none", |gpu| gpu.backend)
+            .to_owned()
     }
 
     /// Calls `callback(detail)` on `event`: "marker_placed", "marker_moved", "marker_deleted",
@@ -160,7 +187,9 @@ impl ReadroomViewer {
     #[wasm_bindgen(js_name = openCase)]
     pub async fn open_case(&self, case_id: String) -> Result<(), JsError> {
         let opened_at = now();
-        let detail: CaseDetail = fetch::json(&format!("/api/cases/{case_id}")).await.map_err(js_error)?;
+        let detail: CaseDetail = fetch::json(&format!("/api/cases/{case_id}"))
+            .await
+            .map_err(js_error)?;
         let series = detail
             .series_detail
             .into_iter()
@@ -214,7 +243,11 @@ impl ReadroomViewer {
 
     /// Shows series `series_uid` in viewport `viewport` (what dropping it there does).
     pub fn assign(&self, viewport: usize, series_uid: String) -> Result<(), JsError> {
-        self.shared.borrow_mut().viewer.assign(viewport, &series_uid).map_err(js_error)?;
+        self.shared
+            .borrow_mut()
+            .viewer
+            .assign(viewport, &series_uid)
+            .map_err(js_error)?;
         request_redraw(&self.shared);
         fetch_missing_in_view(&self.shared);
         Ok(())
@@ -379,8 +412,12 @@ impl ReadroomViewer {
         let reference = render_scene(&state.viewer.scene(), state.viewer.voxels());
         let object = image_to_js(&reference.image)?;
         let uncertain: Vec<u8> = reference.uncertain.iter().map(|u| u8::from(*u)).collect();
-        js_sys::Reflect::set(&object, &"uncertain".into(), &js_sys::Uint8Array::from(&uncertain[..]))
-            .map_err(|_| js_error("reflect"))?;
+        js_sys::Reflect::set(
+            &object,
+            &"uncertain".into(),
+            &js_sys::Uint8Array::from(&uncertain[..]),
+        )
+        .map_err(|_| js_error("reflect"))?;
         Ok(object)
     }
 
@@ -409,7 +446,8 @@ impl ReadroomViewer {
         state.destroyed = true;
         let container = state.container.clone();
         for (name, listener) in state.listeners.drain(..) {
-            let _ = container.remove_event_listener_with_callback(&name, listener.as_ref().unchecked_ref());
+            let _ = container
+                .remove_event_listener_with_callback(&name, listener.as_ref().unchecked_ref());
         }
         if let Some((observer, _)) = state.resize.take() {
             observer.disconnect();
@@ -478,10 +516,12 @@ fn finish_create(
 /// Puts `gpu` in use, with a callback that falls back to WebGL2 if its device is lost.
 fn install_gpu(shared: &Shared, gpu: Gpu) {
     let id = shared.borrow().id;
-    gpu.renderer.device().set_device_lost_callback(move |reason, message| {
-        let reason = format!("{reason:?}: {message}");
-        wasm_bindgen_futures::spawn_local(async move { fall_back_to_webgl2(id, reason).await });
-    });
+    gpu.renderer
+        .device()
+        .set_device_lost_callback(move |reason, message| {
+            let reason = format!("{reason:?}: {message}");
+            wasm_bindgen_futures::spawn_local(async move { fall_back_to_webgl2(id, reason).await });
+        });
     let mut state = shared.borrow_mut();
     state.gpu = Some(gpu);
     prepare_textures(&mut state);
@@ -499,7 +539,8 @@ fn install_gpu(shared: &Shared, gpu: Gpu) {
 }
 
 async fn fall_back_to_webgl2(id: u32, reason: String) {
-    let Some(shared) = VIEWERS.with(|viewers| viewers.borrow().get(&id).and_then(Weak::upgrade)) else {
+    let Some(shared) = VIEWERS.with(|viewers| viewers.borrow().get(&id).and_then(Weak::upgrade))
+    else {
         return;
     };
     let (container, old, size) = {
@@ -508,7 +549,11 @@ async fn fall_back_to_webgl2(id: u32, reason: String) {
             return;
         }
         state.gpu = None;
-        (state.container.clone(), state.canvas.clone(), (state.canvas.width(), state.canvas.height()))
+        (
+            state.container.clone(),
+            state.canvas.clone(),
+            (state.canvas.width(), state.canvas.height()),
+        )
     };
     let Ok(canvas) = new_canvas() else {
         return;
@@ -522,10 +567,18 @@ async fn fall_back_to_webgl2(id: u32, reason: String) {
     match gpu::connect(&canvas, wgpu::Backends::GL).await {
         Ok(gpu) => {
             install_gpu(&shared, gpu);
-            emit(&shared, "backend", &serde_json::json!({ "backend": "webgl2", "reason": reason }));
+            emit(
+                &shared,
+                "backend",
+                &serde_json::json!({ "backend": "webgl2", "reason": reason }),
+            );
             request_redraw(&shared);
         }
-        Err(error) => emit(&shared, "error", &serde_json::json!({ "message": error, "reason": reason })),
+        Err(error) => emit(
+            &shared,
+            "error",
+            &serde_json::json!({ "message": error, "reason": reason }),
+        ),
     }
 }
 
@@ -550,10 +603,16 @@ fn accept_frame(shared: &Shared, uid: &str, index: usize, bytes: &[u8]) -> Resul
     if state.viewer.voxels().is_loaded(uid, index) {
         return Ok(());
     }
-    state.viewer.voxels_mut().insert_le_bytes(uid, index, bytes).map_err(|error| error.to_string())?;
+    state
+        .viewer
+        .voxels_mut()
+        .insert_le_bytes(uid, index, bytes)
+        .map_err(|error| error.to_string())?;
     let State { viewer, gpu, .. } = &mut *state;
     if let (Some(gpu), Some(words)) = (gpu.as_mut(), viewer.voxels().words(uid, index)) {
-        gpu.renderer.upload_frame(uid, index, words).map_err(|error| error.to_string())?;
+        gpu.renderer
+            .upload_frame(uid, index, words)
+            .map_err(|error| error.to_string())?;
     }
     drop(state);
     request_redraw(shared);
@@ -601,14 +660,17 @@ fn fetch_missing_in_view(shared: &Shared) {
                 let view = state.viewer.viewport(viewport)?;
                 let series = state.viewer.find_series(view.series_uid())?;
                 let index = series.frame_index(view.slice(), view.phase())?;
-                (!state.viewer.voxels().is_loaded(series.uid(), index)).then(|| (series.uid().to_owned(), index))
+                (!state.viewer.voxels().is_loaded(series.uid(), index))
+                    .then(|| (series.uid().to_owned(), index))
             })
             .collect()
     };
     for key in wanted {
         {
             let mut state = shared.borrow_mut();
-            if state.fetching.len() >= FRAME_FETCHES_IN_FLIGHT || !state.fetching.insert(key.clone()) {
+            if state.fetching.len() >= FRAME_FETCHES_IN_FLIGHT
+                || !state.fetching.insert(key.clone())
+            {
                 continue;
             }
         }
@@ -635,7 +697,11 @@ fn report_progress(shared: &Shared) {
         }
         (progress, complete)
     };
-    emit(shared, "progress", &serde_json::json!({ "fraction": progress.fraction() }));
+    emit(
+        shared,
+        "progress",
+        &serde_json::json!({ "fraction": progress.fraction() }),
+    );
     if complete {
         let loaded_ms = shared.borrow().loaded_ms;
         emit(shared, "loaded", &serde_json::json!({ "ms": loaded_ms }));
@@ -655,7 +721,11 @@ fn emit_viewer_event(shared: &Shared, event: &ViewerEvent) {
     let Ok(value) = serde_json::to_value(event) else {
         return;
     };
-    let name = value.get("event").and_then(|name| name.as_str()).unwrap_or("").to_owned();
+    let name = value
+        .get("event")
+        .and_then(|name| name.as_str())
+        .unwrap_or("")
+        .to_owned();
     emit(shared, &name, &value);
 }
 
@@ -702,7 +772,8 @@ fn draw(shared: &Shared) {
             return;
         };
         let texture = match gpu.surface.get_current_texture() {
-            wgpu::CurrentSurfaceTexture::Success(texture) | wgpu::CurrentSurfaceTexture::Suboptimal(texture) => texture,
+            wgpu::CurrentSurfaceTexture::Success(texture)
+            | wgpu::CurrentSurfaceTexture::Suboptimal(texture) => texture,
             _ => {
                 gpu.surface.configure(gpu.renderer.device(), &gpu.config);
                 drop(state);
@@ -744,9 +815,15 @@ async fn yield_to_browser() {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
-fn image_to_js(image: &readroom_viewer_core::cpu_reference::Rgba8Image) -> Result<JsValue, JsError> {
+fn image_to_js(
+    image: &readroom_viewer_core::cpu_reference::Rgba8Image,
+) -> Result<JsValue, JsError> {
     let object = js_sys::Object::new();
-    let set = |key: &str, value: &JsValue| js_sys::Reflect::set(&object, &key.into(), value).map(|_| ()).map_err(|_| js_error("reflect"));
+    let set = |key: &str, value: &JsValue| {
+        js_sys::Reflect::set(&object, &key.into(), value)
+            .map(|_| ())
+            .map_err(|_| js_error("reflect"))
+    };
     set("width", &image.width.into())?;
     set("height", &image.height.into())?;
     set("data", &js_sys::Uint8Array::from(&image.pixels[..]).into())?;
@@ -762,52 +839,84 @@ fn listen(shared: &Shared) -> Result<(), JsError> {
         container
             .add_event_listener_with_callback(name, closure.as_ref().unchecked_ref())
             .map_err(|_| js_error("cannot listen"))?;
-        shared.borrow_mut().listeners.push((name.to_owned(), closure));
+        shared
+            .borrow_mut()
+            .listeners
+            .push((name.to_owned(), closure));
         Ok(())
     };
     for name in ["pointerdown", "pointermove", "pointerup", "pointercancel"] {
         let shared = shared.clone();
-        add(name, Box::new(move |event: web_sys::Event| {
-            let Some(event) = event.dyn_ref::<web_sys::PointerEvent>() else { return };
-            let canvas = shared.borrow().canvas.clone();
-            if event.type_() == "pointerdown" {
-                let _ = canvas.set_pointer_capture(event.pointer_id());
-                let _ = shared.borrow().container.focus();
-            }
-            if let Some(input) = input::pointer(&canvas, event) {
-                event.prevent_default();
-                handle(&shared, &input);
-            }
-        }))?;
+        add(
+            name,
+            Box::new(move |event: web_sys::Event| {
+                let Some(event) = event.dyn_ref::<web_sys::PointerEvent>() else {
+                    return;
+                };
+                let canvas = shared.borrow().canvas.clone();
+                if event.type_() == "pointerdown" {
+                    let _ = canvas.set_pointer_capture(event.pointer_id());
+                    let _ = shared.borrow().container.focus();
+                }
+                if let Some(input) = input::pointer(&canvas, event) {
+                    event.prevent_default();
+                    handle(&shared, &input);
+                }
+            }),
+        )?;
     }
     {
         let shared = shared.clone();
-        add("wheel", Box::new(move |event: web_sys::Event| {
-            let Some(event) = event.dyn_ref::<web_sys::WheelEvent>() else { return };
-            event.prevent_default();
-            let canvas = shared.borrow().canvas.clone();
-            handle(&shared, &input::wheel(&canvas, event));
-        }))?;
+        add(
+            "wheel",
+            Box::new(move |event: web_sys::Event| {
+                let Some(event) = event.dyn_ref::<web_sys::WheelEvent>() else {
+                    return;
+                };
+                event.prevent_default();
+                let canvas = shared.borrow().canvas.clone();
+                handle(&shared, &input::wheel(&canvas, event));
+            }),
+        )?;
     }
     {
         let shared = shared.clone();
-        add("keydown", Box::new(move |event: web_sys::Event| {
-            let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else { return };
-            // Keys the viewer uses do not also scroll the page.
-            if matches!(event.key().as_str(), "ArrowUp" | "ArrowDown" | "ArrowLeft" | "ArrowRight" | "PageUp" | "PageDown" | " ") {
-                event.prevent_default();
-            }
-            handle(&shared, &input::key(event));
-        }))?;
+        add(
+            "keydown",
+            Box::new(move |event: web_sys::Event| {
+                let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else {
+                    return;
+                };
+                // Keys the viewer uses do not also scroll the page.
+                if matches!(
+                    event.key().as_str(),
+                    "ArrowUp"
+                        | "ArrowDown"
+                        | "ArrowLeft"
+                        | "ArrowRight"
+                        | "PageUp"
+                        | "PageDown"
+                        | " "
+                ) {
+                    event.prevent_default();
+                }
+                handle(&shared, &input::key(event));
+            }),
+        )?;
     }
     for name in ["touchstart", "touchmove", "touchend", "touchcancel"] {
         let shared = shared.clone();
-        add(name, Box::new(move |event: web_sys::Event| {
-            let Some(event) = event.dyn_ref::<web_sys::TouchEvent>() else { return };
-            event.prevent_default();
-            let canvas = shared.borrow().canvas.clone();
-            handle(&shared, &input::touch(&canvas, event));
-        }))?;
+        add(
+            name,
+            Box::new(move |event: web_sys::Event| {
+                let Some(event) = event.dyn_ref::<web_sys::TouchEvent>() else {
+                    return;
+                };
+                event.prevent_default();
+                let canvas = shared.borrow().canvas.clone();
+                handle(&shared, &input::touch(&canvas, event));
+            }),
+        )?;
     }
     let observed = shared.clone();
     let on_resize = Closure::wrap(Box::new(move |_entries: js_sys::Array| {
@@ -827,7 +936,8 @@ fn listen(shared: &Shared) -> Result<(), JsError> {
         }
         request_redraw(&observed);
     }) as Box<dyn FnMut(js_sys::Array)>);
-    let observer = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()).map_err(|_| js_error("no ResizeObserver"))?;
+    let observer = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref())
+        .map_err(|_| js_error("no ResizeObserver"))?;
     observer.observe(&container);
     shared.borrow_mut().resize = Some((observer, on_resize));
     Ok(())
