@@ -72,6 +72,9 @@ enum Task {
         #[arg(last = true)]
         args: Vec<OsString>,
     },
+    /// Runs the viewer's benchmark in headless Chromium (first image, all loaded, frame times
+    /// scrolling and windowing a 2×2 layout, on WebGPU and WebGL2).
+    BenchViewer,
     /// Everything CI checks: formatting, clippy, then the whole test suite.
     Ci,
 }
@@ -117,8 +120,39 @@ fn main() -> Result<ExitCode> {
             Ok(exit_code(status))
         }
         Task::BenchTraining { args } => bench_training(&root, &args),
+        Task::BenchViewer => bench_viewer(&root),
         Task::Ci => ci(&root),
     }
+}
+
+fn bench_viewer(root: &Path) -> Result<ExitCode> {
+    let chromium = prerequisites::chromium()?;
+    let web_dir = web::build(root)?;
+    let browser_tests = root
+        .join("viewer")
+        .join("web")
+        .join("tests")
+        .join("browser");
+    npm_ci(&browser_tests)?;
+    let status = cargo(root)
+        .args(["build", "--release", "--package", "readroom"])
+        .status()
+        .context("failed to run cargo build")?;
+    if !status.success() {
+        return Ok(exit_code(status));
+    }
+    let status = Command::new("node")
+        .arg("bench.mjs")
+        .current_dir(&browser_tests)
+        .env(
+            "READROOM_BIN",
+            root.join("target").join("release").join("readroom"),
+        )
+        .env("READROOM_WEB_DIR", &web_dir)
+        .env("CHROMIUM", chromium)
+        .status()
+        .context("failed to run node")?;
+    Ok(exit_code(status))
 }
 
 fn bench_training(root: &Path, args: &[OsString]) -> Result<ExitCode> {

@@ -172,6 +172,11 @@ impl Renderer {
         &self.device
     }
 
+    /// Calls `callback` once the GPU has finished all work submitted so far.
+    pub fn on_work_done(&self, callback: impl FnOnce() + Send + 'static) {
+        self.queue.on_submitted_work_done(callback);
+    }
+
     /// Shows a surface texture drawn with [`Renderer::render`].
     pub fn present(&self, texture: wgpu::SurfaceTexture) {
         self.queue.present(texture);

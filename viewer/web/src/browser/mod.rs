@@ -44,6 +44,8 @@ struct State {
     gpu: Option<Gpu>,
     callbacks: Vec<(String, js_sys::Function)>,
     redraw_scheduled: bool,
+    /// Something changed since the last draw.
+    dirty: bool,
     destroyed: bool,
     case_id: Option<String>,
     fetching: HashSet<(String, usize)>,
@@ -431,6 +433,33 @@ impl ReadroomViewer {
         }))
     }
 
+    /// Draws now rather than on the next animation frame (for benchmarks).
+    #[wasm_bindgen(js_name = drawNow)]
+    pub fn draw_now(&self) {
+        draw(&self.shared);
+    }
+
+    /// Resolves when the GPU has finished everything submitted so far (for benchmarks).
+    pub async fn finish(&self) -> Result<(), JsError> {
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        {
+            let state = self.shared.borrow();
+            let gpu = state.gpu.as_ref().ok_or_else(|| js_error("no GPU"))?;
+            let flag = done.clone();
+            gpu.renderer
+                .on_work_done(move || flag.store(true, std::sync::atomic::Ordering::Release));
+        }
+        loop {
+            if let Some(gpu) = &self.shared.borrow().gpu {
+                let _ = gpu.renderer.device().poll(wgpu::PollType::Poll);
+            }
+            if done.load(std::sync::atomic::Ordering::Acquire) {
+                return Ok(());
+            }
+            yield_to_browser().await;
+        }
+    }
+
     /// Destroys the GPU device, as a lost device would be; the viewer falls back to WebGL2.
     /// For tests.
     #[wasm_bindgen(js_name = loseDevice)]
@@ -497,6 +526,7 @@ fn finish_create(
         gpu: None,
         callbacks: Vec::new(),
         redraw_scheduled: false,
+        dirty: true,
         destroyed: false,
         case_id: None,
         fetching: HashSet::new(),
@@ -749,13 +779,20 @@ fn emit(shared: &Shared, name: &str, detail: &serde_json::Value) {
 fn request_redraw(shared: &Shared) {
     {
         let mut state = shared.borrow_mut();
+        state.dirty = true;
         if state.redraw_scheduled || state.destroyed {
             return;
         }
         state.redraw_scheduled = true;
     }
     let shared = shared.clone();
-    let callback = Closure::once_into_js(move || draw(&shared));
+    let callback = Closure::once_into_js(move || {
+        shared.borrow_mut().redraw_scheduled = false;
+        // Already drawn (by `drawNow`) since it was asked for: nothing to do.
+        if shared.borrow().dirty {
+            draw(&shared);
+        }
+    });
     if let Some(window) = web_sys::window() {
         let _ = window.request_animation_frame(callback.unchecked_ref());
     }
@@ -765,7 +802,7 @@ fn draw(shared: &Shared) {
     let started = now();
     let (first_image, animating) = {
         let mut state = shared.borrow_mut();
-        state.redraw_scheduled = false;
+        state.dirty = false;
         let animating = state.viewer.tick(started) || state.viewer.cine().is_some();
         let scene = state.viewer.scene();
         let Some(gpu) = state.gpu.as_mut() else {
@@ -809,7 +846,7 @@ fn draw(shared: &Shared) {
 async fn yield_to_browser() {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 1);
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
         }
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
