@@ -332,7 +332,12 @@ fn dashboard_rows(rows: Vec<CohortRow>) -> (Vec<TraineeRow>, GroupFigures, Vec<(
                 total.negative_by_category[bucket] += figures.negative_by_category[bucket];
             }
             for (sector, n) in &figures.missed_sectors {
-                *misses.entry(sector.clone()).or_default() += n;
+                match misses.get_mut(sector) {
+                    Some(total) => *total += n,
+                    None => {
+                        misses.insert(sector.clone(), *n);
+                    }
+                }
             }
             let at_3 = counts_of(&figures).binary_figures(3);
             TraineeRow {

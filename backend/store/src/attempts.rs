@@ -669,10 +669,10 @@ pub(crate) fn figures_from_row(row: &AnyRow) -> Result<TraineeFigures> {
     let get = |column: &str| -> Result<i64> { Ok(row.try_get(column)?) };
     let mut positive_by_category = [0; 5];
     let mut negative_by_category = [0; 5];
+    // Columns 6 to 15 of FIGURE_COLUMNS: positive_category1…5, then negative_category1…5.
     for bucket in 0..5 {
-        let category = bucket + 1;
-        positive_by_category[bucket] = get(&format!("positive_category{category}"))?;
-        negative_by_category[bucket] = get(&format!("negative_category{category}"))?;
+        positive_by_category[bucket] = get(FIGURE_COLUMNS[6 + bucket])?;
+        negative_by_category[bucket] = get(FIGURE_COLUMNS[11 + bucket])?;
     }
     Ok(TraineeFigures {
         first_reads: get("first_reads")?,

@@ -116,6 +116,11 @@ impl Store {
             Backend::Postgres => {
                 let pool = AnyPoolOptions::new()
                     .max_connections(16)
+                    // sqlx checks a connection with a round trip to the server both when it
+                    // is taken from the pool and when it is given back; the second check alone
+                    // closes a connection the server dropped (after that connection's failed
+                    // query), and the first doubled the round trips of every short request.
+                    .test_before_acquire(false)
                     .connect(url)
                     .await?;
                 MIGRATOR.run(&pool).await?;
