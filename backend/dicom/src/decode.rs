@@ -262,7 +262,7 @@ pub(crate) fn decode(
                 samples_le(&bytes[start..start + frame_len], &layout)
             }
             NativeSamples::Words(words) => {
-                stored_values(words[first..first + frame_samples].iter().copied(), &layout)
+                stored_values(&words[first..first + frame_samples], &layout, |&w| w)
             }
         };
         frames.push(geometry.frame(index, &shape, pixels));
@@ -318,21 +318,19 @@ fn layout_frame(layout: &PixelLayout) -> frame::FrameShape {
 /// Stored values from little-endian samples (8 or 16 bits allocated).
 fn samples_le(bytes: &[u8], layout: &PixelLayout) -> FramePixels {
     if layout.bits_allocated == 8 {
-        stored_values(bytes.iter().map(|&b| u16::from(b)), layout)
+        stored_values(bytes, layout, |&b| u16::from(b))
     } else {
-        stored_values(
-            bytes
-                .chunks_exact(2)
-                .map(|c| u16::from_le_bytes([c[0], c[1]])),
-            layout,
-        )
+        stored_values(bytes.as_chunks::<2>().0, layout, |&pair| {
+            u16::from_le_bytes(pair)
+        })
     }
 }
 
 /// Stored values from raw samples: bits above High Bit are masked off (they may hold
-/// overlays) and signed values are sign-extended from Bits Stored. Generic rather than boxed:
-/// this runs over every pixel of every import.
-fn stored_values(raw: impl Iterator<Item = u16>, layout: &PixelLayout) -> FramePixels {
+/// overlays) and signed values are sign-extended from Bits Stored. A map from one slice into a
+/// vector of its length, which the compiler vectorises: this runs over every pixel of every
+/// import.
+fn stored_values<T>(raw: &[T], layout: &PixelLayout, word: impl Fn(&T) -> u16) -> FramePixels {
     let shift = u32::from(layout.high_bit + 1 - layout.bits_stored);
     let bits = u32::from(layout.bits_stored);
     let mask = ((1u32 << bits) - 1) as u16;
@@ -340,11 +338,12 @@ fn stored_values(raw: impl Iterator<Item = u16>, layout: &PixelLayout) -> FrameP
         let sign_shift = 16 - bits;
         // Bits Stored ≤ 16, so the sign-extended value fits in i16.
         FramePixels::I16(
-            raw.map(|w| ((((w >> shift) & mask) << sign_shift) as i16) >> sign_shift)
+            raw.iter()
+                .map(|raw| ((((word(raw) >> shift) & mask) << sign_shift) as i16) >> sign_shift)
                 .collect(),
         )
     } else {
-        FramePixels::U16(raw.map(|w| (w >> shift) & mask).collect())
+        FramePixels::U16(raw.iter().map(|raw| (word(raw) >> shift) & mask).collect())
     }
 }
 
