@@ -18,7 +18,16 @@ pub fn output_dir(root: &Path) -> PathBuf {
 pub fn build(root: &Path) -> Result<PathBuf> {
     prerequisites::wasm_target()?;
     let status = cargo(root)
-        .args(["build", "--package", "readroom-viewer-web", "--lib", "--target", TARGET, "--profile", PROFILE])
+        .args([
+            "build",
+            "--package",
+            "readroom-viewer-web",
+            "--lib",
+            "--target",
+            TARGET,
+            "--profile",
+            PROFILE,
+        ])
         .status()
         .context("failed to run cargo build for the viewer")?;
     if !status.success() {
@@ -31,7 +40,8 @@ pub fn build(root: &Path) -> Result<PathBuf> {
         .join("readroom_viewer_web.wasm");
     let out = output_dir(root);
     if out.exists() {
-        std::fs::remove_dir_all(&out).with_context(|| format!("failed to empty {}", out.display()))?;
+        std::fs::remove_dir_all(&out)
+            .with_context(|| format!("failed to empty {}", out.display()))?;
     }
     wasm_bindgen_cli_support::Bindgen::new()
         .input_path(&wasm)
@@ -43,7 +53,9 @@ pub fn build(root: &Path) -> Result<PathBuf> {
         .generate(&out)
         .with_context(|| format!("wasm-bindgen on {}", wasm.display()))?;
     let www = root.join("viewer").join("web").join("www");
-    for entry in std::fs::read_dir(&www).with_context(|| format!("failed to read {}", www.display()))? {
+    for entry in
+        std::fs::read_dir(&www).with_context(|| format!("failed to read {}", www.display()))?
+    {
         let entry = entry?;
         std::fs::copy(entry.path(), out.join(entry.file_name()))
             .with_context(|| format!("failed to copy {}", entry.path().display()))?;
@@ -64,7 +76,8 @@ pub fn build(root: &Path) -> Result<PathBuf> {
 
 /// Writes `FILE.zst` and `FILE.gz` beside `path`.
 fn precompress(path: &Path) -> Result<()> {
-    let bytes = std::fs::read(path).with_context(|| format!("failed to read {}", path.display()))?;
+    let bytes =
+        std::fs::read(path).with_context(|| format!("failed to read {}", path.display()))?;
     let zst = zstd::encode_all(&bytes[..], 19)?;
     std::fs::write(with_suffix(path, "zst"), zst)?;
     let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());

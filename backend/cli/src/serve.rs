@@ -62,7 +62,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             "{} holds no viewer (no index.html): build it with `cargo xtask web`",
             dir.display()
         ),
-        None => tracing::warn!("no --web-dir: the image viewer is not served (cargo xtask run serves it)"),
+        None => tracing::warn!(
+            "no --web-dir: the image viewer is not served (cargo xtask run serves it)"
+        ),
     }
     // The address actually bound: with port 0 the system picks one, which tests read here.
     println!(
