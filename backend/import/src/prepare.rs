@@ -393,13 +393,89 @@ fn values(frame: &Frame) -> impl Iterator<Item = f64> + '_ {
     raw.map(move |v| v * slope + intercept)
 }
 
-/// A window from the 1st to the 99.5th percentile of the rescaled values, from a sample.
+/// A window from the 1st to the 99.5th percentile of the rescaled values, from a sample: every
+/// 7th value of up to 16 frames spread over the series.
 fn auto_window(frames: &[&Frame]) -> WindowPreset {
     let step = (frames.len() / 16).max(1);
-    let sampled = frames.iter().step_by(step);
-    let mut sample: Vec<f64> =
-        Vec::with_capacity(sampled.clone().map(|f| f.pixels.len().div_ceil(7)).sum());
-    for frame in sampled {
+    let sampled: Vec<&Frame> = frames.iter().step_by(step).copied().collect();
+    let count: usize = sampled.iter().map(|f| f.pixels.len().div_ceil(7)).sum();
+    let index = |q: f64| (count.saturating_sub(1) as f64 * q) as usize;
+    let (low, high) = if count == 0 {
+        (0.0, 1.0)
+    } else {
+        let at = [index(0.01), index(0.995)];
+        let [low, high] = order_statistics_by_counting(&sampled, at)
+            .unwrap_or_else(|| order_statistics_by_selection(&sampled, count, at));
+        (low, high)
+    };
+    WindowPreset {
+        name: "Auto".into(),
+        center: (low + high) / 2.0,
+        width: (high - low).max(1.0),
+    }
+}
+
+/// The sampled values' order statistics at `at` (ascending), found by counting the stored values:
+/// when every sampled frame has the same rescale with a positive slope, rescaling keeps the
+/// order, so the `k`-th rescaled value is the `k`-th stored value rescaled, the same value
+/// selection finds. `None` otherwise.
+fn order_statistics_by_counting(frames: &[&Frame], at: [usize; 2]) -> Option<[f64; 2]> {
+    let first = frames.first()?;
+    let (slope, intercept) = (first.rescale_slope, first.rescale_intercept);
+    let same_rescale = frames
+        .iter()
+        .all(|f| f.rescale_slope == slope && f.rescale_intercept == intercept);
+    if !(same_rescale && slope > 0.0 && slope.is_finite() && intercept.is_finite()) {
+        return None;
+    }
+    let signed = matches!(first.pixels, FramePixels::I16(_));
+    if frames
+        .iter()
+        .any(|f| matches!(f.pixels, FramePixels::I16(_)) != signed)
+    {
+        return None;
+    }
+    // One bin per stored value, signed values offset so that the bins are in ascending order.
+    let mut counts = vec![0u32; 1 << 16];
+    for frame in frames {
+        match &frame.pixels {
+            FramePixels::U16(values) => values.iter().step_by(7).for_each(|&v| {
+                counts[usize::from(v)] += 1;
+            }),
+            FramePixels::I16(values) => values.iter().step_by(7).for_each(|&v| {
+                counts[usize::from(v.cast_unsigned() ^ 0x8000)] += 1;
+            }),
+        }
+    }
+    let stored = |bin: usize| {
+        let bin = bin as u16;
+        if signed {
+            f64::from((bin ^ 0x8000).cast_signed())
+        } else {
+            f64::from(bin)
+        }
+    };
+    let mut found = [None; 2];
+    let mut below = 0usize;
+    for (bin, &n) in counts.iter().enumerate() {
+        below += n as usize;
+        for (value, &k) in found.iter_mut().zip(&at) {
+            if value.is_none() && k < below {
+                *value = Some(stored(bin) * slope + intercept);
+            }
+        }
+        if found[1].is_some() {
+            break;
+        }
+    }
+    Some([found[0]?, found[1]?])
+}
+
+/// The sampled values' order statistics at `at` (ascending), by selection over the rescaled
+/// values: the two order statistics alone, not a full sort.
+fn order_statistics_by_selection(frames: &[&Frame], count: usize, at: [usize; 2]) -> [f64; 2] {
+    let mut sample: Vec<f64> = Vec::with_capacity(count);
+    for frame in frames {
         let (slope, intercept) = (frame.rescale_slope, frame.rescale_intercept);
         // Every 7th value, by a monomorphic loop per pixel type: this runs over many frames.
         match &frame.pixels {
@@ -417,26 +493,15 @@ fn auto_window(frames: &[&Frame]) -> WindowPreset {
             ),
         }
     }
-    // The two order statistics alone, not a full sort: the values are the same.
-    let index = |q: f64| ((sample.len().saturating_sub(1)) as f64 * q) as usize;
-    let (low_at, high_at) = (index(0.01), index(0.995));
-    let mut high = None;
-    let mut low = None;
-    if high_at < sample.len() {
-        let (below, at, _) = sample.select_nth_unstable_by(high_at, f64::total_cmp);
-        high = Some(*at);
-        low = if low_at < high_at {
-            Some(*below.select_nth_unstable_by(low_at, f64::total_cmp).1)
-        } else {
-            high
-        };
-    }
-    let (low, high) = (low.unwrap_or(0.0), high.unwrap_or(1.0));
-    WindowPreset {
-        name: "Auto".into(),
-        center: (low + high) / 2.0,
-        width: (high - low).max(1.0),
-    }
+    let [low_at, high_at] = at;
+    let (below, high, _) = sample.select_nth_unstable_by(high_at, f64::total_cmp);
+    let high = *high;
+    let low = if low_at < high_at {
+        *below.select_nth_unstable_by(low_at, f64::total_cmp).1
+    } else {
+        high
+    };
+    [low, high]
 }
 
 fn thumbnail(frame: &Frame, window: &WindowPreset, invert: bool) -> Result<Vec<u8>, String> {
@@ -610,6 +675,70 @@ mod tests {
             );
         }
         assert_eq!(classify(&label("t1 vibe", None), 8), SeriesKind::Dce);
+    }
+
+    #[test]
+    fn the_auto_window_counts_stored_values_to_the_same_result_as_selecting_rescaled_ones() {
+        // A spread of values with a long tail, as in MR, and runs of equal values.
+        let pixels = |seed: u32, signed: bool| -> FramePixels {
+            let values = (0..4096u32).map(|i| {
+                let x = i.wrapping_mul(2_654_435_761).wrapping_add(seed) >> 20;
+                (x * x / 4096 + i % 3) as u16
+            });
+            if signed {
+                FramePixels::I16(values.map(|v| v.cast_signed() - 700).collect())
+            } else {
+                FramePixels::U16(values.collect())
+            }
+        };
+        let frames = |signed: bool, slope: f64, intercept: f64, count: u32| -> Vec<Frame> {
+            (0..count)
+                .map(|seed| Frame {
+                    rows: 64,
+                    columns: 64,
+                    pixels: pixels(seed, signed),
+                    rescale_slope: slope,
+                    rescale_intercept: intercept,
+                    ..frame(0.0, None, 0)
+                })
+                .collect()
+        };
+        for signed in [false, true] {
+            for (slope, intercept) in [(1.0, 0.0), (0.37, -1024.0), (2.5, 10.25)] {
+                for count in [1, 5, 40] {
+                    let frames = frames(signed, slope, intercept, count);
+                    let frames: Vec<&Frame> = frames.iter().collect();
+                    let sampled: Vec<&Frame> = frames
+                        .iter()
+                        .step_by((frames.len() / 16).max(1))
+                        .copied()
+                        .collect();
+                    let total: usize = sampled.iter().map(|f| f.pixels.len().div_ceil(7)).sum();
+                    for at in [
+                        [0, 0],
+                        [3, 77],
+                        [total / 100, total * 995 / 1000],
+                        [0, total - 1],
+                    ] {
+                        assert_eq!(
+                            order_statistics_by_counting(&sampled, at),
+                            Some(order_statistics_by_selection(&sampled, total, at)),
+                            "signed {signed}, slope {slope}, intercept {intercept}, {count} frames, at {at:?}"
+                        );
+                    }
+                }
+            }
+        }
+        // A negative slope reverses the order, and frames rescaled differently cannot share
+        // counts: those are selected.
+        let mut mixed = frames(false, 1.0, 0.0, 2);
+        mixed[1].rescale_intercept = 5.0;
+        for frames in [frames(false, -1.0, 0.0, 2), mixed] {
+            let frames: Vec<&Frame> = frames.iter().collect();
+            assert_eq!(order_statistics_by_counting(&frames, [1, 2]), None);
+            let window = auto_window(&frames);
+            assert!(window.width >= 1.0, "{window:?}");
+        }
     }
 
     #[test]
