@@ -117,6 +117,30 @@ async fn storing_a_study_twice_is_a_conflict_and_changes_nothing() {
 }
 
 #[tokio::test]
+async fn a_series_of_hundreds_of_instances_is_stored_with_every_instance() {
+    for backend in BACKENDS {
+        let installation = Installation::new(backend).await;
+        let store = &installation.store;
+        let mut big = study("2.25.11", false);
+        // More than one statement's worth of rows, and not a multiple of it.
+        big.series[0].instances = (0..451u64)
+            .map(|i| NewInstance {
+                uid: format!("2.25.11.2.{i:03}"),
+                object_key: format!("pack-{}", i % 2),
+                offset: i * 1000,
+                bytes: 1000 + i,
+            })
+            .collect();
+        store.insert_study(&big).await.unwrap();
+        assert_eq!(
+            store.study_instances("2.25.11").await.unwrap(),
+            big.series[0].instances,
+            "{backend:?}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn a_failing_study_insert_leaves_nothing_behind() {
     for backend in BACKENDS {
         let installation = Installation::new(backend).await;

@@ -2,10 +2,30 @@
 
 use readroom_domain::{ClinicalContext, PreparedSeries, TruthLesion};
 use serde::Serialize;
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
 
 use crate::{Result, Store, StoreError, now_millis};
+
+/// Instances inserted by one statement: 1,000 parameters, well within what SQLite (32,766) and
+/// PostgreSQL (65,535) accept.
+const INSTANCES_PER_INSERT: usize = 200;
+
+/// `insert` followed by `VALUES` with `rows` rows of `columns` numbered parameters.
+fn insert_rows_sql(insert: &str, columns: usize, rows: usize) -> String {
+    let mut sql = format!("{insert} VALUES ");
+    for row in 0..rows {
+        sql.push_str(if row == 0 { "(" } else { ", (" });
+        for column in 0..columns {
+            if column > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("${}", row * columns + column + 1));
+        }
+        sql.push(')');
+    }
+    sql
+}
 
 /// An anonymised study ready to be stored in one transaction.
 #[derive(Debug, Clone)]
@@ -131,18 +151,25 @@ impl Store {
             .bind(json)
             .execute(&mut *tx)
             .await?;
-            for instance in &series.instances {
-                sqlx::query(
-                    "INSERT INTO instances (uid, series_uid, object_key, offset_bytes, bytes) \
-                     VALUES ($1, $2, $3, $4, $5)",
-                )
-                .bind(&instance.uid)
-                .bind(&prepared.uid)
-                .bind(&instance.object_key)
-                .bind(instance.offset as i64)
-                .bind(instance.bytes as i64)
-                .execute(&mut *tx)
-                .await?;
+            // Many rows to a statement: a series holds hundreds of instances, and each
+            // statement is a round trip to the database.
+            for instances in series.instances.chunks(INSTANCES_PER_INSERT) {
+                let sql = insert_rows_sql(
+                    "INSERT INTO instances (uid, series_uid, object_key, offset_bytes, bytes)",
+                    5,
+                    instances.len(),
+                );
+                // Only numbered placeholders are added to a fixed statement: nothing from input.
+                let mut query = sqlx::query(AssertSqlSafe(sql));
+                for instance in instances {
+                    query = query
+                        .bind(&instance.uid)
+                        .bind(&prepared.uid)
+                        .bind(&instance.object_key)
+                        .bind(instance.offset as i64)
+                        .bind(instance.bytes as i64);
+                }
+                query.execute(&mut *tx).await?;
             }
         }
         if let Some(case) = &study.case {
