@@ -2208,7 +2208,8 @@ fn schemas() -> Map<String, Value> {
                     ("median_ms", nullable(number())),
                     ("p90_ms", nullable(number())),
                 ]),
-                "time from submission to first feedback",
+                "time from submission to first feedback; the median and 90th percentile come \
+                 from a histogram of log-spaced buckets, to within 4.5%",
             ),
         ),
         (
