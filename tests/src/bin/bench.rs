@@ -110,16 +110,9 @@ async fn main() -> Result<()> {
         .context("the benchmark case")?;
     let series_uid = bench_case.series[0].uid.clone();
 
-    // Serving, on loopback, through a real socket.
-    installation
-        .store
-        .create_user(&NewUser {
-            username: "bench".into(),
-            display_name: "Bench".into(),
-            password: "benchmark password".into(),
-            roles: vec![Role::Trainee],
-        })
-        .await?;
+    // Serving, on loopback, through a real socket, to a trainee the case is assigned to (so
+    // each request pays for the access check a trainee's does).
+    assign_to_bench_trainee(&installation.store, &bench_case.id).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let address = listener.local_addr()?;
     let router = installation.router();
@@ -240,6 +233,35 @@ fn resample(pixels: &[u16], rows: usize, columns: usize, size: usize) -> Vec<u16
         }
     }
     out
+}
+
+/// Creates the trainee `bench` and gives them `case_id` through a programme, open now.
+async fn assign_to_bench_trainee(store: &readroom_store::Store, case_id: &str) -> Result<()> {
+    let user = |username: &str, role| NewUser {
+        username: username.into(),
+        display_name: username.into(),
+        password: "benchmark password".into(),
+        roles: vec![role],
+    };
+    let lead = store.create_user(&user("bench-lead", Role::Lead)).await?;
+    let trainee = store.create_user(&user("bench", Role::Trainee)).await?;
+    let settings = serde_json::to_value(readroom_server::ProgrammeSettings::default())?;
+    let programme = store
+        .create_programme("Benchmark", &settings, &lead.id)
+        .await?;
+    store
+        .add_member(&programme.id, &trainee.id, Role::Trainee)
+        .await?;
+    let cohort = store.create_cohort(&programme.id, "Benchmark").await?;
+    store.add_cohort_member(&cohort, &trainee.id).await?;
+    let set = store
+        .create_case_set(&programme.id, "Benchmark", &[case_id.to_owned()])
+        .await?;
+    let now = readroom_server::Clock::default().now();
+    store
+        .create_assignment(&programme.id, &set.id, &cohort.id, now - 1000, now + 3_600_000)
+        .await?;
+    Ok(())
 }
 
 async fn sign_in(
