@@ -259,7 +259,13 @@ async fn assign_to_bench_trainee(store: &readroom_store::Store, case_id: &str) -
         .await?;
     let now = readroom_server::Clock::default().now();
     store
-        .create_assignment(&programme.id, &set.id, &cohort.id, now - 1000, now + 3_600_000)
+        .create_assignment(
+            &programme.id,
+            &set.id,
+            &cohort.id,
+            now - 1000,
+            now + 3_600_000,
+        )
         .await?;
     Ok(())
 }
