@@ -126,14 +126,7 @@ fn main() -> Result<ExitCode> {
 }
 
 fn bench_viewer(root: &Path) -> Result<ExitCode> {
-    let chromium = prerequisites::chromium()?;
-    let web_dir = web::build(root)?;
-    let browser_tests = root
-        .join("viewer")
-        .join("web")
-        .join("tests")
-        .join("browser");
-    npm_ci(&browser_tests)?;
+    let harness = BrowserHarness::prepare(root)?;
     let status = cargo(root)
         .args(["build", "--release", "--package", "readroom"])
         .status()
@@ -141,18 +134,8 @@ fn bench_viewer(root: &Path) -> Result<ExitCode> {
     if !status.success() {
         return Ok(exit_code(status));
     }
-    let status = Command::new("node")
-        .arg("bench.mjs")
-        .current_dir(&browser_tests)
-        .env(
-            "READROOM_BIN",
-            root.join("target").join("release").join("readroom"),
-        )
-        .env("READROOM_WEB_DIR", &web_dir)
-        .env("CHROMIUM", chromium)
-        .status()
-        .context("failed to run node")?;
-    Ok(exit_code(status))
+    let readroom = root.join("target").join("release").join("readroom");
+    Ok(exit_code(harness.node(&["bench.mjs"], &readroom)?))
 }
 
 fn bench_training(root: &Path, args: &[OsString]) -> Result<ExitCode> {
@@ -269,14 +252,7 @@ fn test(root: &Path, args: &[OsString]) -> Result<ExitCode> {
     // The renderer's tests draw on Mesa's software Vulkan; the browser tests need the viewer
     // built, Chromium and playwright-core. All set up before the long build starts.
     prerequisites::software_vulkan()?;
-    let chromium = prerequisites::chromium()?;
-    let web_dir = web::build(root)?;
-    let browser_tests = root
-        .join("viewer")
-        .join("web")
-        .join("tests")
-        .join("browser");
-    npm_ci(&browser_tests)?;
+    let harness = BrowserHarness::prepare(root)?;
     let status = cargo(root)
         .args(["test", "--workspace", "--all-targets"])
         .args(args)
@@ -295,18 +271,48 @@ fn test(root: &Path, args: &[OsString]) -> Result<ExitCode> {
         return Ok(exit_code(status));
     }
     println!("test: the viewer in headless Chromium (WebGPU and WebGL2)");
-    let status = Command::new("node")
-        .args(["--test", "--test-concurrency=1"])
-        .current_dir(&browser_tests)
-        .env(
-            "READROOM_BIN",
-            root.join("target").join("debug").join("readroom"),
-        )
-        .env("READROOM_WEB_DIR", &web_dir)
-        .env("CHROMIUM", chromium)
-        .status()
-        .context("failed to run node: the browser tests need Node.js 20 or later")?;
-    Ok(exit_code(status))
+    let readroom = root.join("target").join("debug").join("readroom");
+    Ok(exit_code(
+        harness.node(&["--test", "--test-concurrency=1"], &readroom)?,
+    ))
+}
+
+/// What node needs to drive the viewer in Chromium (the browser tests and the viewer's
+/// benchmark): the viewer built, Debian's Chromium, and the harness's npm packages.
+struct BrowserHarness {
+    dir: PathBuf,
+    web_dir: PathBuf,
+    chromium: PathBuf,
+}
+
+impl BrowserHarness {
+    fn prepare(root: &Path) -> Result<BrowserHarness> {
+        let chromium = prerequisites::chromium()?;
+        let web_dir = web::build(root)?;
+        let dir = root
+            .join("viewer")
+            .join("web")
+            .join("tests")
+            .join("browser");
+        npm_ci(&dir)?;
+        Ok(BrowserHarness {
+            dir,
+            web_dir,
+            chromium,
+        })
+    }
+
+    /// Runs node with `args` in the harness's directory, against the `readroom` binary given.
+    fn node(&self, args: &[&str], readroom: &Path) -> Result<ExitStatus> {
+        Command::new("node")
+            .args(args)
+            .current_dir(&self.dir)
+            .env("READROOM_BIN", readroom)
+            .env("READROOM_WEB_DIR", &self.web_dir)
+            .env("CHROMIUM", &self.chromium)
+            .status()
+            .context("failed to run node: the viewer's browser harness needs Node.js 20 or later")
+    }
 }
 
 /// Installs the browser tests' npm packages exactly as locked (no browser is downloaded:

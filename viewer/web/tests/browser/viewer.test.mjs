@@ -70,7 +70,7 @@ for (const backend of ["webgpu", "webgl2"]) {
       for (let step = 0; step < 3; step++) {
         await page.mouse.wheel(0, 120);
       }
-      await page.waitForTimeout(100);
+      await page.waitForFunction((slice) => window.viewer.viewports()[0].slice !== slice, before[0].slice);
       const after = await page.evaluate(() => window.viewer.viewports());
       assert.notEqual(after[0].slice, before[0].slice, "the wheel did not scroll");
       const first = await series(after[0].series_uid);
