@@ -15,7 +15,7 @@ use readroom_scoring::{
     BinaryFigures, CategoryCounts, Cusum, CusumSettings, Proportion, bucketed_percentile, cusum,
     median, quadratic_weighted_kappa, rolling_accuracy, wilson,
 };
-use readroom_store::{CohortRow, ROLLING_WINDOWS, TraineeFigures};
+use readroom_store::{DashboardRow, Group, ROLLING_WINDOWS, TraineeFigures};
 use serde::{Deserialize, Serialize};
 
 use crate::access::{self, ProgrammeAccess};
@@ -34,8 +34,8 @@ pub struct Rolling {
 impl Rolling {
     fn from_figures(figures: &TraineeFigures) -> Rolling {
         Rolling {
-            last_20: wilson(count(figures.rolling20_correct), count(figures.rolling20_n)),
-            last_50: wilson(count(figures.rolling50_correct), count(figures.rolling50_n)),
+            last_20: proportion(figures.rolling20_correct, figures.rolling20_n),
+            last_50: proportion(figures.rolling50_correct, figures.rolling50_n),
         }
     }
 }
@@ -311,63 +311,61 @@ fn counts_of(figures: &TraineeFigures) -> CategoryCounts {
     }
 }
 
-/// The table, the group's figures and its misses by sector (most missed first), all from the
-/// trainees' running totals.
-fn dashboard_rows(rows: Vec<CohortRow>) -> (Vec<TraineeRow>, GroupFigures, Vec<(String, i64)>) {
-    let mut total = TraineeFigures::default();
-    let mut misses = BTreeMap::<String, i64>::new();
-    let trainees = rows.len();
-    let table = rows
+/// The category at or above which the dashboard table counts a read as positive.
+const TABLE_THRESHOLD: u8 = 3;
+
+fn proportion(successes: i64, n: i64) -> Proportion {
+    wilson(count(successes), count(n))
+}
+
+/// A group's table: each trainee's current figures.
+async fn trainee_rows(state: &AppState, group: Group<'_>) -> Result<Vec<TraineeRow>, ApiError> {
+    let rows = state.store.dashboard_rows(group, TABLE_THRESHOLD).await?;
+    Ok(rows
         .into_iter()
-        .map(|row| {
-            let figures = row.figures.unwrap_or_default();
-            total.first_reads += figures.first_reads;
-            total.correct += figures.correct;
-            total.targets += figures.targets;
-            total.hits += figures.hits;
-            total.false_positives += figures.false_positives;
-            total.reading_ms += figures.reading_ms;
-            for bucket in 0..5 {
-                total.positive_by_category[bucket] += figures.positive_by_category[bucket];
-                total.negative_by_category[bucket] += figures.negative_by_category[bucket];
-            }
-            for (sector, n) in &figures.missed_sectors {
-                match misses.get_mut(sector) {
-                    Some(total) => *total += n,
-                    None => {
-                        misses.insert(sector.clone(), *n);
-                    }
-                }
-            }
-            let at_3 = counts_of(&figures).binary_figures(3);
-            TraineeRow {
-                trainee_id: row.trainee_id,
-                username: row.username,
-                display_name: row.display_name,
-                cases_read: figures.first_reads,
-                rolling: Rolling::from_figures(&figures),
-                sensitivity: at_3.sensitivity,
-                specificity: at_3.specificity,
-                last_activity: (figures.first_reads > 0).then_some(figures.last_activity),
-            }
+        .map(|row: DashboardRow| TraineeRow {
+            cases_read: row.first_reads,
+            rolling: Rolling {
+                last_20: proportion(row.rolling20_correct, row.rolling20_n),
+                last_50: proportion(row.rolling50_correct, row.rolling50_n),
+            },
+            sensitivity: proportion(row.true_positives, row.positives),
+            specificity: proportion(row.true_negatives, row.negatives),
+            last_activity: row.last_activity,
+            trainee_id: row.trainee_id,
+            username: row.username,
+            display_name: row.display_name,
         })
-        .collect();
+        .collect())
+}
+
+/// The group's figures and its misses by sector (most missed first), from its trainees'
+/// running totals as summed by the store.
+async fn group_figures(
+    state: &AppState,
+    group: Group<'_>,
+) -> Result<(GroupFigures, Vec<(String, i64)>), ApiError> {
+    let (trainees, total) = state.store.dashboard_totals(group).await?;
     let counts = counts_of(&total);
     let reads = total.first_reads;
     let figures = GroupFigures {
         trainees,
         first_reads: reads,
-        accuracy: wilson(count(total.correct), count(reads)),
+        accuracy: proportion(total.correct, reads),
         at_category_3: counts.binary_figures(3),
         at_category_4: counts.binary_figures(4),
         auroc: counts.auroc(),
-        lesion_detection: wilson(count(total.hits), count(total.targets)),
+        lesion_detection: proportion(total.hits, total.targets),
         false_positives_per_case: (reads > 0).then(|| total.false_positives as f64 / reads as f64),
         mean_reading_ms: (reads > 0).then(|| total.reading_ms as f64 / reads as f64),
     };
-    let mut misses: Vec<(String, i64)> = misses.into_iter().filter(|(_, n)| *n > 0).collect();
+    let mut misses: Vec<(String, i64)> = total
+        .missed_sectors
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .collect();
     misses.sort_by(|(a, m), (b, n)| n.cmp(m).then_with(|| a.cmp(b)));
-    (table, figures, misses)
+    Ok((figures, misses))
 }
 
 /// From the programme's histogram of first-feedback waits, kept as feedback is posted: at
@@ -393,8 +391,9 @@ pub async fn cohort(
         .await?
         .ok_or(ApiError::NotFound("cohort"))?;
     access::programme(&state, &user, &programme_id, ProgrammeAccess::Follow).await?;
-    let (rows, figures, misses_by_sector) =
-        dashboard_rows(state.store.cohort_rows(&cohort_id).await?);
+    let group = Group::Cohort(&cohort_id);
+    let rows = trainee_rows(&state, group).await?;
+    let (figures, misses_by_sector) = group_figures(&state, group).await?;
     Ok(Json(Dashboard {
         misses_by_sector,
         feedback_turnaround: turnaround(&state, &programme_id).await?,
@@ -411,8 +410,9 @@ pub async fn programme(
     PathParams(programme_id): PathParams<String>,
 ) -> Result<Json<Dashboard>, ApiError> {
     access::programme(&state, &user, &programme_id, ProgrammeAccess::Follow).await?;
-    let (rows, figures, misses_by_sector) =
-        dashboard_rows(state.store.programme_rows(&programme_id).await?);
+    let group = Group::Programme(&programme_id);
+    let rows = trainee_rows(&state, group).await?;
+    let (figures, misses_by_sector) = group_figures(&state, group).await?;
     Ok(Json(Dashboard {
         misses_by_sector,
         feedback_turnaround: turnaround(&state, &programme_id).await?,
@@ -542,7 +542,7 @@ pub async fn export_trainees(
     PathParams(programme_id): PathParams<String>,
 ) -> Result<Response, ApiError> {
     access::programme(&state, &user, &programme_id, ProgrammeAccess::Lead).await?;
-    let (rows, _, _) = dashboard_rows(state.store.programme_rows(&programme_id).await?);
+    let rows = trainee_rows(&state, Group::Programme(&programme_id)).await?;
     let mut csv = csv::Writer::from_writer(Vec::new());
     csv.write_record([
         "trainee_id",

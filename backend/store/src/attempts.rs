@@ -111,7 +111,7 @@ pub struct TraineeFigures {
 const ATTEMPT_COLUMNS: &str = "id, trainee_id, case_id, programme_id, reread_number, started_at, \
      submitted_at, report, score, correct, case_positive, overall_category";
 
-const FIGURE_COLUMNS: [&str; 21] = [
+pub(crate) const FIGURE_COLUMNS: [&str; 21] = [
     "first_reads",
     "correct",
     "rolling20_correct",
@@ -623,15 +623,18 @@ fn encode_sectors(misses: &BTreeMap<String, i64>) -> String {
         .join(",")
 }
 
+/// Reads `sector:misses` pairs; a sector named twice (the pairs of several trainees joined)
+/// counts the sum.
 fn decode_sectors(text: &str) -> Result<BTreeMap<String, i64>> {
-    text.split(',')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            pair.rsplit_once(':')
-                .and_then(|(sector, n)| Some((sector.to_owned(), n.parse().ok()?)))
-                .ok_or_else(|| StoreError::Corrupt(format!("missed sectors `{pair}`")))
-        })
-        .collect()
+    let mut misses = BTreeMap::new();
+    for pair in text.split(',').filter(|pair| !pair.is_empty()) {
+        let (sector, n) = pair
+            .rsplit_once(':')
+            .and_then(|(sector, n)| Some((sector, n.parse::<i64>().ok()?)))
+            .ok_or_else(|| StoreError::Corrupt(format!("missed sectors `{pair}`")))?;
+        *misses.entry(sector.to_owned()).or_default() += n;
+    }
+    Ok(misses)
 }
 
 impl TraineeFigures {

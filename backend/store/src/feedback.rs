@@ -9,8 +9,7 @@ use sqlx::AssertSqlSafe;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::attempts::figures_from_row;
-use crate::{Result, Store, StoreError, TraineeFigures, new_id};
+use crate::{Result, Store, StoreError, new_id};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -79,15 +78,6 @@ pub struct QueueItem {
     pub open_question: bool,
     /// Since when it has waited: the submission, or the oldest unanswered question.
     pub waiting_since: i64,
-}
-
-/// One trainee of a cohort with their running figures.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CohortRow {
-    pub trainee_id: String,
-    pub username: String,
-    pub display_name: String,
-    pub figures: Option<TraineeFigures>,
 }
 
 impl Store {
@@ -260,51 +250,6 @@ impl Store {
                     u64::try_from(attempts)
                         .map_err(|_| StoreError::Corrupt("negative feedback wait count".into()))?,
                 ))
-            })
-            .collect()
-    }
-
-    /// Each trainee of a cohort with their running figures: one row per trainee, read from
-    /// the figures kept at submission.
-    pub async fn cohort_rows(&self, cohort_id: &str) -> Result<Vec<CohortRow>> {
-        self.trainee_rows(
-            "SELECT user_id FROM cohort_members WHERE cohort_id = $1",
-            cohort_id,
-        )
-        .await
-    }
-
-    /// Each trainee of a programme with their running figures.
-    pub async fn programme_rows(&self, programme_id: &str) -> Result<Vec<CohortRow>> {
-        self.trainee_rows(
-            "SELECT user_id FROM programme_members WHERE programme_id = $1 AND role = 'trainee'",
-            programme_id,
-        )
-        .await
-    }
-
-    async fn trainee_rows(&self, members: &str, group_id: &str) -> Result<Vec<CohortRow>> {
-        let rows = sqlx::query(AssertSqlSafe(format!(
-            "SELECT u.id, u.username, u.display_name, f.* FROM users u \
-             LEFT JOIN trainee_figures f ON f.trainee_id = u.id \
-             WHERE u.id IN ({members}) ORDER BY u.display_name, u.id"
-        )))
-        .bind(group_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                let has_figures = row.try_get::<Option<String>, _>("trainee_id")?.is_some();
-                Ok(CohortRow {
-                    trainee_id: row.try_get("id")?,
-                    username: row.try_get("username")?,
-                    display_name: row.try_get("display_name")?,
-                    figures: if has_figures {
-                        Some(figures_from_row(row)?)
-                    } else {
-                        None
-                    },
-                })
             })
             .collect()
     }

@@ -11,6 +11,7 @@ mod accounts;
 mod attempts;
 mod audit;
 mod cases;
+mod dashboards;
 mod feedback;
 mod objects;
 mod programmes;
@@ -30,7 +31,8 @@ pub use audit::AuditEntry;
 pub use cases::{
     CaseDetail, CaseSummary, NewCase, NewInstance, NewSeries, NewStudy, SeriesSummary, StoredSeries,
 };
-pub use feedback::{CohortRow, Message, MessageKind, PinnedMark, QueueItem};
+pub use dashboards::{DashboardRow, Group};
+pub use feedback::{Message, MessageKind, PinnedMark, QueueItem};
 pub use objects::ObjectStorage;
 pub use programmes::{
     AssignedCase, Assignment, AssignmentStatus, CaseSet, Cohort, Member, Programme,
