@@ -317,17 +317,30 @@ pub async fn submit(
 ) -> Result<Json<AttemptDetail>, ApiError> {
     let attempt = own_open_attempt(&state, &user, &id).await?;
     check(&report, Completeness::Submission)?;
-    let (scored, truth) = score_report(&state.store, &attempt, &report).await?;
+    let context = state
+        .store
+        .submission_context(&attempt)
+        .await?
+        .ok_or(ApiError::NotFound("case"))?;
+    let settings = ProgrammeSettings::from_stored(&context.settings);
+    let scored = scored_report(&report, &context.truth, &settings)?;
     // The answer is built from what is at hand rather than read back: the submitted attempt
     // from the store's write, the truth it was scored against.
     let submitted = state
         .store
-        .submit_attempt(&attempt, &report, &scored, state.clock.now(), &address)
+        .submit_attempt(
+            &attempt,
+            &report,
+            &scored,
+            context.figures,
+            state.clock.now(),
+            &address,
+        )
         .await?;
     let case = case_summary(&state.store, &submitted.case_id).await?;
     // Its thread is empty: messages are posted only on submitted attempts, and this one has
     // just been submitted.
-    let result = attempt_result(&state.store, &submitted, truth, Vec::new()).await?;
+    let result = attempt_result(&state.store, &submitted, context.truth, Vec::new()).await?;
     Ok(Json(AttemptDetail {
         attempt: submitted,
         case,
@@ -357,12 +370,21 @@ async fn score_report(
         .case_truth(&attempt.case_id)
         .await?
         .ok_or(ApiError::NotFound("case"))?;
+    Ok((scored_report(report, &truth, &settings)?, truth))
+}
+
+/// The score of a report against a truth, with what the store keeps of it.
+fn scored_report(
+    report: &Report,
+    truth: &CaseTruth,
+    settings: &ProgrammeSettings,
+) -> Result<ScoredReport, ApiError> {
     let scored = score(
         report,
         &truth.lesions,
         &settings.scoring(truth.significant_from_isup),
     );
-    let scored = ScoredReport {
+    Ok(ScoredReport {
         score: serde_json::to_value(&scored).map_err(|err| ApiError::Internal(err.to_string()))?,
         correct: scored.correct,
         case_positive: scored.case_positive,
@@ -375,8 +397,7 @@ async fn score_report(
             .iter()
             .map(ToString::to_string)
             .collect(),
-    };
-    Ok((scored, truth))
+    })
 }
 
 /// Scores every submitted report again from the stored report, truth and current settings,

@@ -73,6 +73,15 @@ pub struct CaseTruth {
     pub teaching_notes: Option<String>,
 }
 
+/// See [`Store::submission_context`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubmissionContext {
+    /// The programme's settings as stored (JSON); the server reads them with defaults.
+    pub settings: serde_json::Value,
+    pub truth: CaseTruth,
+    pub figures: Option<TraineeFigures>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReferenceRead {
     pub case_id: String,
@@ -251,21 +260,23 @@ impl Store {
 
     /// Freezes the report with its score, updates the trainee's figures (for a first read) and
     /// records the submission in the audit log from `address`, all in one transaction. Returns
-    /// the attempt as submitted.
+    /// the attempt as submitted. `figures` are the trainee's figures as the caller read them
+    /// (with [`Store::submission_context`]): they are written back only if unchanged since,
+    /// and read again otherwise, so the read costs no round trip inside the transaction.
     pub async fn submit_attempt(
         &self,
         attempt: &Attempt,
         report: &Report,
         scored: &ScoredReport,
+        mut figures: Option<TraineeFigures>,
         now: i64,
         address: &str,
     ) -> Result<Attempt> {
         // A retry only follows another submission of the same trainee's that changed their
-        // figures between our read and our write (two tabs, two servers): it then reads them
-        // again. On SQLite, where writes take turns, it never happens.
+        // figures between our read and our write (two tabs, two servers).
         let mut tries = 0;
         while !self
-            .try_submit_attempt(attempt, report, scored, now, address)
+            .try_submit_attempt(attempt, report, scored, figures, now, address)
             .await?
         {
             tries += 1;
@@ -274,6 +285,7 @@ impl Store {
                     "the trainee's figures kept changing: submit again".into(),
                 ));
             }
+            figures = self.trainee_figures(&attempt.trainee_id).await?;
         }
         Ok(Attempt {
             submitted_at: Some(now),
@@ -287,12 +299,13 @@ impl Store {
     }
 
     /// One try of [`Store::submit_attempt`]: `false`, with nothing stored, when the trainee's
-    /// figures changed under it.
+    /// figures are no longer `figures`.
     async fn try_submit_attempt(
         &self,
         attempt: &Attempt,
         report: &Report,
         scored: &ScoredReport,
+        figures: Option<TraineeFigures>,
         now: i64,
         address: &str,
     ) -> Result<bool> {
@@ -314,9 +327,7 @@ impl Store {
             return Err(already_submitted());
         }
         if attempt.reread_number == 0 {
-            let mut figures = figures_in(&mut tx, &attempt.trainee_id)
-                .await?
-                .unwrap_or_default();
+            let mut figures = figures.unwrap_or_default();
             let read_before = figures.first_reads;
             figures.add(scored, now - attempt.started_at, now);
             if !store_figures(&mut tx, &attempt.trainee_id, &figures, read_before).await? {
@@ -436,15 +447,39 @@ impl Store {
         .bind(case_id)
         .fetch_optional(&self.pool)
         .await?;
+        row.as_ref().map(truth_from_row).transpose()
+    }
+
+    /// What scoring a submission needs, in one read: the attempt's programme settings, its
+    /// case's truth, and the trainee's running figures as they are now (`None` before their
+    /// first scored first read). `None` when the programme or the case is gone.
+    pub async fn submission_context(&self, attempt: &Attempt) -> Result<Option<SubmissionContext>> {
+        let figures: Vec<String> = FIGURE_COLUMNS
+            .iter()
+            .chain(&["recent_outcomes", "missed_sectors"])
+            .map(|column| format!("f.{column}"))
+            .collect();
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT p.settings, c.id, c.significant_from_isup, c.truth, c.teaching_notes, \
+             f.trainee_id AS figures_of, {} FROM programmes p JOIN cases c ON c.id = $2 \
+             LEFT JOIN trainee_figures f ON f.trainee_id = $3 WHERE p.id = $1",
+            figures.join(", ")
+        )))
+        .bind(&attempt.programme_id)
+        .bind(&attempt.case_id)
+        .bind(&attempt.trainee_id)
+        .fetch_optional(&self.pool)
+        .await?;
         let Some(row) = row else { return Ok(None) };
-        let truth: String = row.try_get("truth")?;
-        Ok(Some(CaseTruth {
-            case_id: row.try_get("id")?,
-            significant_from_isup: u8::try_from(row.try_get::<i64, _>("significant_from_isup")?)
-                .map_err(|_| StoreError::Corrupt("significant_from_isup out of range".into()))?,
-            lesions: serde_json::from_str(&truth)
-                .map_err(|err| StoreError::Corrupt(format!("case truth: {err}")))?,
-            teaching_notes: row.try_get("teaching_notes")?,
+        let has_figures = row.try_get::<Option<String>, _>("figures_of")?.is_some();
+        Ok(Some(SubmissionContext {
+            settings: from_json(&row.try_get::<String, _>("settings")?)?,
+            truth: truth_from_row(&row)?,
+            figures: if has_figures {
+                Some(figures_from_row(&row)?)
+            } else {
+                None
+            },
         }))
     }
 
@@ -556,20 +591,6 @@ impl TraineeFigures {
     }
 }
 
-async fn figures_in(
-    tx: &mut Transaction<'_, Any>,
-    trainee_id: &str,
-) -> Result<Option<TraineeFigures>> {
-    let row = sqlx::query(AssertSqlSafe(format!(
-        "SELECT {} FROM trainee_figures WHERE trainee_id = $1",
-        figure_columns()
-    )))
-    .bind(trainee_id)
-    .fetch_optional(&mut **tx)
-    .await?;
-    row.as_ref().map(figures_from_row).transpose()
-}
-
 /// Every column of a figures row but the trainee's id.
 fn figure_columns() -> String {
     format!(
@@ -666,6 +687,18 @@ impl TraineeFigures {
             self.last_activity,
         ]
     }
+}
+
+fn truth_from_row(row: &AnyRow) -> Result<CaseTruth> {
+    let truth: String = row.try_get("truth")?;
+    Ok(CaseTruth {
+        case_id: row.try_get("id")?,
+        significant_from_isup: u8::try_from(row.try_get::<i64, _>("significant_from_isup")?)
+            .map_err(|_| StoreError::Corrupt("significant_from_isup out of range".into()))?,
+        lesions: serde_json::from_str(&truth)
+            .map_err(|err| StoreError::Corrupt(format!("case truth: {err}")))?,
+        teaching_notes: row.try_get("teaching_notes")?,
+    })
 }
 
 pub(crate) fn figures_from_row(row: &AnyRow) -> Result<TraineeFigures> {

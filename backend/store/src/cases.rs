@@ -202,33 +202,25 @@ impl Store {
 
     /// All cases, in title order, with their series in reading order.
     pub async fn list_cases(&self) -> Result<Vec<CaseSummary>> {
-        let rows = sqlx::query(
-            "SELECT id, study_uid, title, synthetic, clinical FROM cases ORDER BY title, id",
-        )
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "{SUMMARY_SELECT} ORDER BY c.title, c.id"
+        )))
         .fetch_all(&self.pool)
         .await?;
-        let mut cases = Vec::with_capacity(rows.len());
-        for row in rows {
-            cases.push(self.summary_from_row(&row).await?);
-        }
-        Ok(cases)
+        summaries_from_rows(&rows)
     }
 
     pub async fn case_detail(&self, id: &str) -> Result<Option<CaseDetail>> {
-        let row = sqlx::query(
-            "SELECT id, study_uid, title, synthetic, clinical FROM cases WHERE id = $1",
+        let Some(summary) = self.case_summary(id).await? else {
+            return Ok(None);
+        };
+        let prepared: Vec<String> = sqlx::query_scalar(
+            "SELECT s.prepared FROM series s JOIN cases c ON c.study_uid = s.study_uid \
+             WHERE c.id = $1",
         )
         .bind(id)
-        .fetch_optional(&self.pool)
+        .fetch_all(&self.pool)
         .await?;
-        let Some(row) = row else { return Ok(None) };
-        let summary = self.summary_from_row(&row).await?;
-        let study_uid: String = row.try_get("study_uid")?;
-        let prepared: Vec<String> =
-            sqlx::query_scalar("SELECT prepared FROM series WHERE study_uid = $1")
-                .bind(&study_uid)
-                .fetch_all(&self.pool)
-                .await?;
         let mut series_detail = prepared
             .iter()
             .map(|json| parse_prepared(json))
@@ -248,16 +240,11 @@ impl Store {
 
     /// A case's summary, without the prepared series that [`Store::case_detail`] adds.
     pub async fn case_summary(&self, id: &str) -> Result<Option<CaseSummary>> {
-        let row = sqlx::query(
-            "SELECT id, study_uid, title, synthetic, clinical FROM cases WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
-        match row {
-            Some(row) => Ok(Some(self.summary_from_row(&row).await?)),
-            None => Ok(None),
-        }
+        let rows = sqlx::query(AssertSqlSafe(format!("{SUMMARY_SELECT} WHERE c.id = $1")))
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(summaries_from_rows(&rows)?.pop())
     }
 
     /// The prepared form of one series, with the study it belongs to.
@@ -293,38 +280,46 @@ impl Store {
             })
             .collect()
     }
+}
 
-    async fn summary_from_row(&self, row: &AnyRow) -> Result<CaseSummary> {
+/// Cases with their series, a row per series (one row with NULL series for a case without).
+const SUMMARY_SELECT: &str = "SELECT c.id, c.title, c.synthetic, c.clinical, s.uid, s.number, \
+     s.kind, s.description FROM cases c LEFT JOIN series s ON s.study_uid = c.study_uid";
+
+/// Case summaries from [`SUMMARY_SELECT`] rows, where a case's rows are consecutive; each
+/// case's series in reading order.
+fn summaries_from_rows(rows: &[AnyRow]) -> Result<Vec<CaseSummary>> {
+    let mut cases: Vec<CaseSummary> = Vec::new();
+    for row in rows {
         let id: String = row.try_get("id")?;
-        let study_uid: String = row.try_get("study_uid")?;
-        let clinical: String = row.try_get("clinical")?;
-        let clinical = serde_json::from_str(&clinical)
-            .map_err(|err| StoreError::Corrupt(format!("clinical context of case {id}: {err}")))?;
-        let series_rows =
-            sqlx::query("SELECT uid, number, kind, description FROM series WHERE study_uid = $1")
-                .bind(&study_uid)
-                .fetch_all(&self.pool)
-                .await?;
-        let mut series = series_rows
-            .iter()
-            .map(|row| {
-                Ok(SeriesSummary {
-                    uid: row.try_get("uid")?,
-                    number: row.try_get("number")?,
-                    kind: row.try_get("kind")?,
-                    description: row.try_get("description")?,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        series.sort_by_key(|series| (kind_order(&series.kind), series.number, series.uid.clone()));
-        Ok(CaseSummary {
-            id,
-            title: row.try_get("title")?,
-            synthetic: row.try_get::<i64, _>("synthetic")? != 0,
-            clinical,
-            series,
-        })
+        if cases.last().is_none_or(|case| case.id != id) {
+            let clinical: String = row.try_get("clinical")?;
+            let clinical = serde_json::from_str(&clinical).map_err(|err| {
+                StoreError::Corrupt(format!("clinical context of case {id}: {err}"))
+            })?;
+            cases.push(CaseSummary {
+                title: row.try_get("title")?,
+                synthetic: row.try_get::<i64, _>("synthetic")? != 0,
+                clinical,
+                series: Vec::new(),
+                id,
+            });
+        }
+        if let Some(uid) = row.try_get::<Option<String>, _>("uid")? {
+            let case = cases.last_mut().expect("a case was pushed above");
+            case.series.push(SeriesSummary {
+                uid,
+                number: row.try_get("number")?,
+                kind: row.try_get("kind")?,
+                description: row.try_get("description")?,
+            });
+        }
     }
+    for case in &mut cases {
+        case.series
+            .sort_by_key(|series| (kind_order(&series.kind), series.number, series.uid.clone()));
+    }
+    Ok(cases)
 }
 
 fn kind_order(kind: &str) -> u8 {

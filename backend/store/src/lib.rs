@@ -25,7 +25,8 @@ pub use accounts::{
     NewSession, NewUser, PasswordCheck, Session, SessionToken, SignInLimits, UserAccount,
 };
 pub use attempts::{
-    Attempt, CaseTruth, ROLLING_WINDOWS, ReferenceRead, ScoredReport, TraineeFigures,
+    Attempt, CaseTruth, ROLLING_WINDOWS, ReferenceRead, ScoredReport, SubmissionContext,
+    TraineeFigures,
 };
 pub use audit::AuditEntry;
 pub use cases::{

@@ -521,11 +521,13 @@ impl History {
                     started_at,
                 )
                 .await?;
+            let figures = self.store.trainee_figures(trainee_id).await?;
             self.store
                 .submit_attempt(
                     &attempt,
                     &read.report,
                     &read.scored,
+                    figures,
                     submitted_at,
                     "127.0.0.1",
                 )
