@@ -454,6 +454,27 @@ async fn every_endpoint_answers_each_role_as_the_matrix_says() {
                 None,
                 [401, 200, 403, 200, 200, 200],
             ),
+            row(
+                M::GET,
+                "/trainees/{id}/record",
+                format!("/api/trainees/{me}/record"),
+                None,
+                [401, 200, 403, 200, 200, 200],
+            ),
+            row(
+                M::GET,
+                "/trainees/{id}/record/verify",
+                format!("/api/trainees/{me}/record/verify?code=RR1-0-0123456789ABCDEF"),
+                None,
+                [401, 200, 403, 200, 200, 200],
+            ),
+            row(
+                M::GET,
+                "/studies",
+                "/api/studies",
+                None,
+                [401, 403, 403, 403, 403, 200],
+            ),
             // Last: it ends each caller's session.
             row(
                 M::DELETE,

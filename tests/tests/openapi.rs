@@ -682,6 +682,38 @@ async fn real_replies_of_every_operation_validate_against_the_document() {
         .await;
         let analytics = format!("/api/trainees/{me}/analytics?programme_id={programme}");
         api.send(&router, lead, M::GET, &analytics, None).await;
+        let record = api
+            .send(
+                &router,
+                lead,
+                M::GET,
+                &format!("/api/trainees/{me}/record"),
+                None,
+            )
+            .await;
+        let code = record.json()["verification_code"]
+            .as_str()
+            .expect("a verification code")
+            .to_owned();
+        let verified = api
+            .send(
+                &router,
+                lead,
+                M::GET,
+                &format!("/api/trainees/{me}/record/verify?code={code}"),
+                None,
+            )
+            .await;
+        assert_eq!(verified.json()["valid"], true, "{}", verified.text());
+        api.send(
+            &router,
+            lead,
+            M::GET,
+            &format!("/api/trainees/{me}/record/verify?code=not-a-code"),
+            None,
+        )
+        .await;
+        api.send(&router, admin, M::GET, "/api/studies", None).await;
         api.send(
             &router,
             lead,

@@ -1,9 +1,12 @@
 //! The case list and a case's series. Neither ever includes the truth: that leaves the server
-//! only with a submitted attempt. A trainee sees only the cases given to them.
+//! only with a submitted attempt. A trainee sees only the cases given to them. Administrators
+//! also list the stored studies, with and without truth.
 
 use axum::Json;
 use axum::extract::State;
+use readroom_domain::Role;
 use readroom_store::{CaseDetail, CaseSummary};
+use serde::Serialize;
 
 use crate::access;
 use crate::extract::PathParams;
@@ -43,4 +46,27 @@ pub async fn detail(
         .ok_or(ApiError::NotFound("case"))?;
     access::case_images(&state, &user, &id).await?;
     Ok(Json(detail))
+}
+
+/// A stored study, and the case made of it once its truth was attached.
+#[derive(Serialize)]
+pub struct StudyEntry {
+    uid: String,
+    /// `None` while the study has no truth: it is stored but cannot be read or assigned.
+    case_id: Option<String>,
+}
+
+/// `GET /api/studies` (admins): every imported study, so that those still lacking truth show.
+/// One look-up per study: the case bank is an administrator's page, not a hot path.
+pub async fn studies(
+    user: CurrentUser,
+    State(state): State<AppState>,
+) -> Result<Json<Vec<StudyEntry>>, ApiError> {
+    user.require(Role::Admin)?;
+    let mut entries = Vec::new();
+    for uid in state.store.study_uids().await? {
+        let case_id = state.store.case_of_study(&uid).await?;
+        entries.push(StudyEntry { uid, case_id });
+    }
+    Ok(Json(entries))
 }

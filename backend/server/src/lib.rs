@@ -2,8 +2,8 @@
 //!
 //! Every `/api/` endpoint but signing in and the API's OpenAPI description requires a session
 //! (the [`session::CurrentUser`] extractor). No handler here holds SQL or touches DICOM, and no
-//! response carries a case's truth: that leaves the server only for a submitted attempt (a
-//! later part of the API).
+//! response carries a case's truth but for a submitted attempt. Everything outside `/api/`
+//! (and `/viewer/`) is the web application, built into the binary (`web_app`).
 
 mod access;
 mod analytics;
@@ -16,13 +16,13 @@ mod feedback;
 mod images;
 mod openapi;
 mod programmes;
+mod records;
 mod session;
 mod settings;
 mod users;
+mod web_app;
 
 use axum::Router;
-use axum::http::{HeaderValue, header};
-use axum::response::{Html, IntoResponse};
 use axum::routing::{get, post, put};
 use readroom_store::{ObjectStorage, Store};
 use tower_http::compression::CompressionLayer;
@@ -56,6 +56,7 @@ pub fn router(state: AppState) -> Router {
         .route("/users/{id}/roles", put(users::set_roles))
         .route("/users/{id}/disabled", put(users::set_disabled))
         .route("/audit", get(users::audit))
+        .route("/studies", get(cases::studies))
         .route("/cases", get(cases::list))
         .route("/cases/{id}", get(cases::detail))
         .route("/cases/{id}/truth", get(attempts::case_truth))
@@ -106,6 +107,8 @@ pub fn router(state: AppState) -> Router {
         .route("/review-queue", get(feedback::review_queue))
         .route("/trainees/{id}/rolling", get(analytics::rolling))
         .route("/trainees/{id}/analytics", get(analytics::trainee))
+        .route("/trainees/{id}/record", get(records::record))
+        .route("/trainees/{id}/record/verify", get(records::verify))
         .route("/series/{uid}", get(images::series))
         .route("/series/{uid}/voxels", get(images::voxels))
         .route("/series/{uid}/frames/{index}", get(images::frame))
@@ -113,8 +116,8 @@ pub fn router(state: AppState) -> Router {
         .route("/openapi.json", get(openapi::document))
         .fallback(|| async { ApiError::NotFound("endpoint") });
     Router::new()
-        .route("/", get(index))
         .nest("/api", api)
+        .fallback(web_app::serve)
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -127,12 +130,4 @@ pub fn with_viewer(router: Router, web_dir: &std::path::Path) -> Router {
         .precompressed_zstd()
         .precompressed_gzip();
     router.nest_service("/viewer", files)
-}
-
-/// The sign-in page; once signed in, it lists the cases.
-async fn index() -> impl IntoResponse {
-    (
-        [(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"))],
-        Html(include_str!("../assets/index.html")),
-    )
 }

@@ -384,6 +384,17 @@ const OPERATIONS: &[Operation] = &[
     },
     Operation {
         method: Method::Get,
+        path: "/studies",
+        summary: "Every stored study and the case made of it; `case_id` is null while the \
+                  study lacks truth",
+        caller: ADMINS,
+        query: &[],
+        body: None,
+        replies: &[list("StudyEntry", "the studies, by UID")],
+        refusals: &[(403, "not an administrator")],
+    },
+    Operation {
+        method: Method::Get,
         path: "/cases",
         summary: "The case list (never the truth)",
         caller: CASE_READERS,
@@ -808,6 +819,57 @@ const OPERATIONS: &[Operation] = &[
             ),
             (403, "may not follow this trainee"),
             (404, "no user, or no programme, has this id"),
+        ],
+    },
+    Operation {
+        method: Method::Get,
+        path: "/trainees/{id}/record",
+        summary: "A trainee's training record (cases read, time spent, scores, every \
+                  submitted read) as of a moment, with its verification code",
+        caller: TRAINEE_FOLLOWERS,
+        query: &[Param {
+            name: "as_of",
+            kind: ParamType::Integer {
+                minimum: 0,
+                maximum: i64::MAX,
+            },
+            description: "count reads submitted up to this moment (Unix ms); now when left out",
+        }],
+        body: None,
+        replies: &[json(200, "TrainingRecord", "the record")],
+        refusals: &[
+            (
+                422,
+                "`as_of` is in the future, or an unknown or malformed query parameter",
+            ),
+            (403, "may not follow this trainee"),
+            (404, "no user has this id"),
+        ],
+    },
+    Operation {
+        method: Method::Get,
+        path: "/trainees/{id}/record/verify",
+        summary: "Whether a training record's verification code matches what the server \
+                  holds: the record is built again for the code's moment and compared",
+        caller: TRAINEE_FOLLOWERS,
+        query: &[Param {
+            name: "code",
+            kind: ParamType::String,
+            description: "the code printed on the record (required): RR1-<moment>-<digest>",
+        }],
+        body: None,
+        replies: &[json(
+            200,
+            "RecordVerification",
+            "whether it is valid, and the record as held",
+        )],
+        refusals: &[
+            (
+                422,
+                "no `code`, or one that is not a record's code or names a future moment",
+            ),
+            (403, "may not follow this trainee"),
+            (404, "no user has this id"),
         ],
     },
     Operation {
@@ -2094,6 +2156,76 @@ fn schemas() -> Map<String, Value> {
                 ("trainee_id", string()),
                 ("first_reads", count()),
                 ("rolling", schema_ref("Rolling")),
+            ]),
+        ),
+        (
+            "StudyEntry",
+            object(&[
+                ("uid", described(string(), "the study's replacement UID")),
+                (
+                    "case_id",
+                    described(nullable(string()), "null while the study has no truth"),
+                ),
+            ]),
+        ),
+        (
+            "RecordRead",
+            object(&[
+                ("attempt_id", string()),
+                ("case_id", string()),
+                ("case_title", string()),
+                ("reread_number", count()),
+                ("submitted_at", millis()),
+                ("reading_ms", count()),
+                ("overall_category", nullable(categories.clone())),
+                ("correct", nullable(boolean())),
+            ]),
+        ),
+        (
+            "TrainingRecord",
+            object(&[
+                (
+                    "trainee",
+                    object(&[
+                        ("id", string()),
+                        ("username", string()),
+                        ("display_name", string()),
+                    ]),
+                ),
+                (
+                    "as_of",
+                    described(millis(), "reads submitted up to this moment count"),
+                ),
+                ("cases_read", count()),
+                ("first_reads", count()),
+                ("rereads", count()),
+                ("accuracy", proportion.clone()),
+                ("reread_accuracy", proportion.clone()),
+                ("lesion_detection", proportion.clone()),
+                ("false_positives", count()),
+                ("time_spent_ms", count()),
+                ("median_reading_ms", nullable(number())),
+                ("reads", array(schema_ref("RecordRead"))),
+                (
+                    "verification_code",
+                    described(
+                        string(),
+                        "RR1-<as_of in base 36>-<16 hex digits of the content's BLAKE3 digest>",
+                    ),
+                ),
+            ]),
+        ),
+        (
+            "RecordVerification",
+            object(&[
+                ("valid", boolean()),
+                (
+                    "record",
+                    described(
+                        schema_ref("TrainingRecord"),
+                        "the record as held for the code's moment",
+                    ),
+                ),
             ]),
         ),
         (

@@ -1,0 +1,266 @@
+// Programmes as leads build and follow them: the list (and a new programme), one programme's
+// figures, trainee table, cohorts, members, case sets and assignments (with the forms that
+// create them, for its leads), and a cohort's dashboard. Experts of a programme and admins
+// see the same figures without the forms. Every form posts to the API and shows its
+// per-field messages beside the controls.
+
+import { api, ApiError, seg } from "../api.js";
+import { checkbox, field, fieldset, fmt, h, holds, onSubmit, table } from "../dom.js";
+import { render } from "../router.js";
+import { sectorHeatMap } from "../sectors.js";
+import { me } from "../session.js";
+
+export async function programmesPage() {
+  const user = me();
+  const programmes = await api.get("/programmes");
+  const node = h("div", {},
+    h("h1", { tabindex: -1 }, "Programmes"),
+    programmes.length === 0 ? h("p", { class: "muted" }, holds(user, "lead") ? "You lead no programme yet: create one below." : "You take part in no programme yet.") : null,
+    h("ul", { class: "case-list" }, programmes.map((/** @type {any} */ p) => h("li", {},
+      h("a", { href: `/programmes/${seg(p.id)}` }, p.name),
+      h("span", { class: "muted small" }, `since ${fmt.date(p.created_at)}`)))),
+    holds(user, "lead") ? newProgrammeForm() : null);
+  return { title: "Programmes", node };
+}
+
+function newProgrammeForm() {
+  const form = /** @type {HTMLFormElement} */ (h("form", { class: "stack", novalidate: true },
+    field("Name", h("input", { name: "name", autocomplete: "off" }), "For example: Prostate MRI fellowship 2026"),
+    h("div", {}, h("button", { type: "submit" }, "Create programme"))));
+  onSubmit(form, async (data) => {
+    const programme = await api.post("/programmes", { name: String(data.get("name") ?? "") });
+    history.pushState(null, "", `/programmes/${seg(programme.id)}`);
+    await render();
+    return `Programme ${programme.name} created`;
+  });
+  return h("section", { class: "panel", "aria-labelledby": "new-programme-h" }, h("h2", { id: "new-programme-h" }, "New programme"), form);
+}
+
+/** The figures a group's dashboard shows above its table. */
+function groupFigures(/** @type {any} */ d) {
+  const f = d.figures;
+  const t = d.feedback_turnaround;
+  const card = (/** @type {string} */ label, /** @type {string} */ value, /** @type {string} */ detail) =>
+    h("div", { class: "card figure-card" }, h("h3", {}, label), h("p", { class: "value" }, value), h("p", { class: "muted small" }, detail));
+  return h("section", { "aria-labelledby": `figures-h` },
+    h("h2", { id: "figures-h" }, "Group figures"),
+    h("div", { class: "cards" },
+      card("Accuracy", f.accuracy.n ? fmt.percent(f.accuracy.value) : "—", `${fmt.proportion(f.accuracy)} · ${f.trainees} trainees, ${f.first_reads} first reads`),
+      card("Sensitivity (PI-RADS ≥ 3)", f.at_category_3.sensitivity.n ? fmt.percent(f.at_category_3.sensitivity.value) : "—", fmt.proportion(f.at_category_3.sensitivity)),
+      card("Specificity (PI-RADS ≥ 3)", f.at_category_3.specificity.n ? fmt.percent(f.at_category_3.specificity.value) : "—", fmt.proportion(f.at_category_3.specificity)),
+      card("Lesion detection", f.lesion_detection.n ? fmt.percent(f.lesion_detection.value) : "—", `${fmt.proportion(f.lesion_detection)} · ${fmt.number(f.false_positives_per_case)} false positives per case`),
+      card("AUROC", fmt.number(f.auroc), "overall category against case positivity"),
+      card("Mean reading time", fmt.duration(f.mean_reading_ms), "per first read"),
+      card("Feedback turnaround", t.n ? fmt.duration(t.median_ms) : "—", t.n ? `median; 90th percentile ${fmt.duration(t.p90_ms)}; ${t.n} attempts with feedback` : "no feedback given yet")));
+}
+
+/** The trainee table: each trainee's rolling 20/50, sensitivity, specificity, cases read, last activity. */
+function traineeTable(/** @type {any[]} */ rows, /** @type {string} */ caption, /** @type {string} */ programmeId) {
+  const ci = (/** @type {any} */ p) => (p.n ? `${fmt.percent(p.value)} (${fmt.percent(p.low)}–${fmt.percent(p.high)}, n = ${p.n})` : "—");
+  return table({
+    caption,
+    rows,
+    empty: "No trainee in this group yet.",
+    columns: [
+      { label: "Trainee", value: (r) => r.display_name, cell: (r) => h("a", { href: `/trainees/${seg(r.trainee_id)}/progress?programme=${seg(programmeId)}` }, r.display_name) },
+      { label: "Last 20", numeric: true, value: (r) => r.rolling.last_20.value, cell: (r) => ci(r.rolling.last_20) },
+      { label: "Last 50", numeric: true, value: (r) => r.rolling.last_50.value, cell: (r) => ci(r.rolling.last_50) },
+      { label: "Sensitivity", numeric: true, value: (r) => r.sensitivity.value, cell: (r) => ci(r.sensitivity) },
+      { label: "Specificity", numeric: true, value: (r) => r.specificity.value, cell: (r) => ci(r.specificity) },
+      { label: "Cases read", numeric: true, value: (r) => r.cases_read },
+      { label: "Last activity", value: (r) => r.last_activity, cell: (r) => fmt.dateTime(r.last_activity) },
+      { label: "Record", sortable: false, value: () => null, cell: (r) => h("a", { href: `/trainees/${seg(r.trainee_id)}/record`, "aria-label": `Training record of ${r.display_name}` }, "Record") },
+    ],
+  });
+}
+
+function misses(/** @type {any} */ d) {
+  return h("section", { class: "panel", "aria-labelledby": "misses-h" },
+    h("h2", { id: "misses-h" }, "Where misses cluster"),
+    sectorHeatMap({ values: Object.fromEntries(d.misses_by_sector), title: "The group's missed lesions by sector", unit: "misses" }));
+}
+
+export async function programmePage(/** @type {string} */ id) {
+  const user = me();
+  const [programme, dashboard] = await Promise.all([api.get(`/programmes/${seg(id)}`), api.get(`/programmes/${seg(id)}/dashboard`)]);
+  const leads = programme.members.some((/** @type {any} */ m) => m.user_id === user.id && m.role === "lead");
+  const [users, cases] = leads ? await Promise.all([api.get("/users"), api.get("/cases")]) : [[], []];
+  const caseTitle = new Map(cases.map((/** @type {any} */ c) => [c.id, c.title]));
+  const names = new Map(programme.members.map((/** @type {any} */ m) => [m.user_id, m.display_name]));
+  const trainees = programme.members.filter((/** @type {any} */ m) => m.role === "trainee");
+  const base = `/api/programmes/${seg(id)}/export`;
+  const node = h("div", {},
+    h("h1", { tabindex: -1 }, programme.name),
+    h("p", { class: "muted" }, leads ? "You lead this programme." : "You follow this programme."),
+    groupFigures(dashboard),
+    h("section", { "aria-labelledby": "trainees-h" },
+      h("h2", { id: "trainees-h" }, "Trainees"),
+      traineeTable(dashboard.rows, "Every trainee of the programme: select a column heading to sort", id),
+      h("p", {}, "Export as CSV: ",
+        h("a", { href: `${base}/trainees.csv`, download: "trainees.csv" }, "trainees' figures"), " · ",
+        h("a", { href: `${base}/attempts.csv`, download: "attempts.csv" }, "every submitted read"))),
+    misses(dashboard),
+    h("section", { "aria-labelledby": "cohorts-h" },
+      h("h2", { id: "cohorts-h" }, "Cohorts"),
+      table({
+        caption: "Cohorts of the programme",
+        rows: programme.cohorts,
+        empty: "No cohort yet.",
+        columns: [
+          { label: "Cohort", value: (c) => c.name, cell: (c) => h("a", { href: `/cohorts/${seg(c.id)}` }, c.name) },
+          { label: "Trainees", numeric: true, value: (c) => c.members.length },
+          { label: "Members", sortable: false, value: (c) => c.members.map((/** @type {string} */ m) => names.get(m) ?? m).join(", ") },
+        ],
+      }),
+      leads ? h("div", { class: "grid2" }, cohortForm(id), cohortMemberForm(programme.cohorts, trainees)) : null),
+    h("section", { "aria-labelledby": "members-h" },
+      h("h2", { id: "members-h" }, "Members"),
+      table({
+        caption: "Who takes part, and as what",
+        rows: programme.members,
+        columns: [
+          { label: "Name", value: (m) => m.display_name },
+          { label: "Username", value: (m) => m.username },
+          { label: "Role", value: (m) => m.role },
+        ],
+      }),
+      leads ? enrolForm(id, users) : null),
+    h("section", { "aria-labelledby": "sets-h" },
+      h("h2", { id: "sets-h" }, "Case sets"),
+      table({
+        caption: "Case sets, in reading order",
+        rows: programme.case_sets,
+        empty: "No case set yet.",
+        columns: [
+          { label: "Case set", value: (s) => s.name },
+          { label: "Cases", numeric: true, value: (s) => s.case_ids.length },
+          { label: "First cases", sortable: false, value: (s) => s.case_ids.slice(0, 3).map((/** @type {string} */ c) => caseTitle.get(c) ?? c).join("; ") + (s.case_ids.length > 3 ? "; …" : "") },
+        ],
+      }),
+      leads ? caseSetForm(id, cases) : null),
+    h("section", { "aria-labelledby": "assignments-h" },
+      h("h2", { id: "assignments-h" }, "Assignments"),
+      table({
+        caption: "Case sets given to cohorts, with their dates",
+        rows: programme.assignments,
+        empty: "Nothing assigned yet.",
+        columns: [
+          { label: "Case set", value: (a) => a.case_set_name },
+          { label: "Cohort", value: (a) => a.cohort_name },
+          { label: "Opens", value: (a) => a.opens_at, cell: (a) => fmt.date(a.opens_at) },
+          { label: "Due", value: (a) => a.due_at, cell: (a) => fmt.date(a.due_at) },
+        ],
+      }),
+      leads ? assignmentForm(id, programme.case_sets, programme.cohorts) : null));
+  return { title: programme.name, node };
+}
+
+/** A form in a panel that re-draws the page once the API has taken it. */
+function panelForm(/** @type {string} */ heading, /** @type {Node[]} */ controls, /** @type {string} */ button, /** @type {(data: FormData) => Promise<string>} */ action) {
+  const form = /** @type {HTMLFormElement} */ (h("form", { class: "stack", novalidate: true }, controls, h("div", {}, h("button", { type: "submit" }, button))));
+  onSubmit(form, async (data) => {
+    const message = await action(data);
+    await render();
+    return message;
+  });
+  return h("section", { class: "panel" }, h("h3", {}, heading), form);
+}
+
+const options = (/** @type {{ value: string, label: string }[]} */ items, /** @type {string} */ placeholder) =>
+  [h("option", { value: "" }, placeholder), ...items.map(({ value, label }) => h("option", { value }, label))];
+
+function cohortForm(/** @type {string} */ programmeId) {
+  return panelForm("New cohort", [field("Cohort name", h("input", { name: "name", autocomplete: "off" }))], "Create cohort", async (data) => {
+    const cohort = await api.post(`/programmes/${seg(programmeId)}/cohorts`, { name: String(data.get("name") ?? "") });
+    return `Cohort ${cohort.name} created`;
+  });
+}
+
+function cohortMemberForm(/** @type {any[]} */ cohorts, /** @type {any[]} */ trainees) {
+  return panelForm("Add a trainee to a cohort", [
+    field("Cohort", h("select", { name: "cohort_id" }, options(cohorts.map((c) => ({ value: c.id, label: c.name })), "Choose a cohort"))),
+    field("Trainee", h("select", { name: "user_id" }, options(trainees.map((t) => ({ value: t.user_id, label: `${t.display_name} (${t.username})` })), "Choose a trainee")),
+      "Enrol a person as a trainee of the programme first."),
+  ], "Add to cohort", async (data) => {
+    const cohortId = String(data.get("cohort_id") ?? "");
+    if (!cohortId) throw invalid("cohort_id", "choose a cohort");
+    const cohort = await api.post(`/cohorts/${seg(cohortId)}/members`, { user_id: String(data.get("user_id") ?? "") });
+    return `Added to ${cohort.name}`;
+  });
+}
+
+function enrolForm(/** @type {string} */ programmeId, /** @type {any[]} */ users) {
+  return panelForm("Enrol a person", [
+    field("Person", h("select", { name: "user_id" }, options(users.filter((u) => !u.disabled).map((u) => ({ value: u.id, label: `${u.display_name} (${u.username})` })), "Choose a person"))),
+    field("As", h("select", { name: "role" }, options([{ value: "trainee", label: "Trainee" }, { value: "expert", label: "Expert reviewer" }, { value: "lead", label: "Lead" }], "Choose a role"))),
+  ], "Enrol", async (data) => {
+    const role = String(data.get("role") ?? "");
+    if (!role) throw invalid("role", "choose a role");
+    await api.post(`/programmes/${seg(programmeId)}/members`, { user_id: String(data.get("user_id") ?? ""), role });
+    return "Enrolled";
+  });
+}
+
+function caseSetForm(/** @type {string} */ programmeId, /** @type {any[]} */ cases) {
+  const all = h("button", { type: "button", class: "secondary" }, "Select every case");
+  const picks = fieldset(`Cases (${cases.length} in the bank)`, "case_ids",
+    cases.map((c) => checkbox("case_ids", c.id, c.synthetic ? `${c.title} (synthetic)` : c.title)));
+  picks.querySelector(".checks")?.classList.add("case-picks");
+  all.addEventListener("click", () => {
+    const boxes = /** @type {NodeListOf<HTMLInputElement>} */ (picks.querySelectorAll("input[type=checkbox]"));
+    const every = [...boxes].every((b) => b.checked);
+    for (const box of boxes) box.checked = !every;
+    all.textContent = every ? "Select every case" : "Clear the selection";
+  });
+  return panelForm("New case set", [field("Name", h("input", { name: "name", autocomplete: "off" })), all, picks], "Create case set", async (data) => {
+    const set = await api.post(`/programmes/${seg(programmeId)}/case-sets`, {
+      name: String(data.get("name") ?? ""),
+      case_ids: data.getAll("case_ids").map(String),
+    });
+    return `Case set ${set.name} created with ${set.case_ids.length} cases`;
+  });
+}
+
+function assignmentForm(/** @type {string} */ programmeId, /** @type {any[]} */ sets, /** @type {any[]} */ cohorts) {
+  const today = new Date().toISOString().slice(0, 10);
+  return panelForm("Assign a case set", [
+    field("Case set", h("select", { name: "case_set_id" }, options(sets.map((s) => ({ value: s.id, label: `${s.name} (${s.case_ids.length} cases)` })), "Choose a case set"))),
+    field("Cohort", h("select", { name: "cohort_id" }, options(cohorts.map((c) => ({ value: c.id, label: c.name })), "Choose a cohort"))),
+    field("Opens on", h("input", { name: "opens_at", type: "date", value: today }), "Readable from the start of this day"),
+    field("Due on", h("input", { name: "due_at", type: "date" }), "Due at the end of this day"),
+  ], "Assign", async (data) => {
+    const opens = String(data.get("opens_at") ?? "");
+    const due = String(data.get("due_at") ?? "");
+    const fields = {};
+    if (!opens) Object.assign(fields, { opens_at: "choose the day it opens" });
+    if (!due) Object.assign(fields, { due_at: "choose the day it is due" });
+    if (Object.keys(fields).length) throw invalidFields(fields);
+    await api.post(`/programmes/${seg(programmeId)}/assignments`, {
+      case_set_id: String(data.get("case_set_id") ?? ""),
+      cohort_id: String(data.get("cohort_id") ?? ""),
+      opens_at: new Date(`${opens}T00:00:00`).getTime(),
+      due_at: new Date(`${due}T23:59:59.999`).getTime(),
+    });
+    return "Case set assigned";
+  });
+}
+
+
+/** A message for one field found wrong before asking the server (a choice not made). */
+const invalid = (/** @type {string} */ name, /** @type {string} */ message) => invalidFields({ [name]: message });
+const invalidFields = (/** @type {Record<string, string>} */ fields) =>
+  new ApiError(422, { code: "invalid", message: Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join("; "), fields });
+
+export async function cohortPage(/** @type {string} */ id) {
+  const dashboard = await api.get(`/cohorts/${seg(id)}/dashboard`);
+  const [, name] = dashboard.cohort ?? [id, "Cohort"];
+  const node = h("div", {},
+    h("p", { class: "no-print" }, h("a", { href: `/programmes/${seg(dashboard.programme_id)}` }, "Back to the programme")),
+    h("h1", { tabindex: -1 }, `Cohort: ${name}`),
+    groupFigures(dashboard),
+    h("section", { "aria-labelledby": "table-h" },
+      h("h2", { id: "table-h" }, "Trainees"),
+      traineeTable(dashboard.rows, `Trainees of ${name}: select a column heading to sort`, dashboard.programme_id)),
+    misses(dashboard));
+  return { title: `Cohort ${name}`, node };
+}
