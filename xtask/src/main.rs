@@ -272,15 +272,27 @@ fn test(root: &Path, args: &[OsString]) -> Result<ExitCode> {
     }
     println!("test: the viewer in headless Chromium (WebGPU and WebGL2)");
     let readroom = root.join("target").join("debug").join("readroom");
-    Ok(exit_code(
-        harness.node(&["--test", "--test-concurrency=1"], &readroom)?,
-    ))
+    let status = harness.node(&["--test", "--test-concurrency=1"], &readroom)?;
+    if !status.success() {
+        return Ok(exit_code(status));
+    }
+    println!(
+        "test: the web application in headless Chromium (pages, accessibility audit, screenshots in target/app-screenshots)"
+    );
+    Ok(exit_code(harness.node_in(
+        &harness.app_dir,
+        &["--test", "--test-concurrency=1"],
+        &readroom,
+    )?))
 }
 
-/// What node needs to drive the viewer in Chromium (the browser tests and the viewer's
-/// benchmark): the viewer built, Debian's Chromium, and the harness's npm packages.
+/// What node needs to drive the viewer and the web application in Chromium (their browser
+/// tests and the viewer's benchmark): the viewer built, Debian's Chromium, and the npm
+/// packages of both harnesses (the application's tests import the viewer's harness).
 struct BrowserHarness {
     dir: PathBuf,
+    /// `app/tests`: the web application's browser tests.
+    app_dir: PathBuf,
     web_dir: PathBuf,
     chromium: PathBuf,
 }
@@ -295,18 +307,27 @@ impl BrowserHarness {
             .join("tests")
             .join("browser");
         npm_ci(&dir)?;
+        let app_dir = root.join("app").join("tests");
+        npm_ci(&app_dir)?;
         Ok(BrowserHarness {
             dir,
+            app_dir,
             web_dir,
             chromium,
         })
     }
 
-    /// Runs node with `args` in the harness's directory, against the `readroom` binary given.
+    /// Runs node with `args` in the viewer harness's directory, against the `readroom` binary
+    /// given.
     fn node(&self, args: &[&str], readroom: &Path) -> Result<ExitStatus> {
+        self.node_in(&self.dir, args, readroom)
+    }
+
+    /// Runs node with `args` in `dir`, with what the harnesses read from the environment.
+    fn node_in(&self, dir: &Path, args: &[&str], readroom: &Path) -> Result<ExitStatus> {
         Command::new("node")
             .args(args)
-            .current_dir(&self.dir)
+            .current_dir(dir)
             .env("READROOM_BIN", readroom)
             .env("READROOM_WEB_DIR", &self.web_dir)
             .env("CHROMIUM", &self.chromium)
