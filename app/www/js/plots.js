@@ -81,7 +81,7 @@ export function intervalBars(spec) {
   const width = 640;
   const row = 34;
   const left = 190;
-  const right = 70;
+  const right = 100;
   const height = spec.bars.length * row + 34;
   const px = (/** @type {number} */ v) => left + v * (width - left - right);
   const titleId = uid("plot-title");

@@ -94,7 +94,7 @@ export function sectorShapes() {
     const cx = LEVEL_X.base + (side === "left" ? 44 : -44);
     shapes.push({ sector: `SV-${side}`, ellipse: { cx, cy: 40, rx: 38, ry: 16 }, label: [cx, 44], text: "SV" });
   }
-  shapes.push({ sector: "US", ellipse: { cx: LEVEL_X.apex, cy: 286, rx: 18, ry: 14 }, label: [LEVEL_X.apex, 290], text: "US" });
+  shapes.push({ sector: "US", ellipse: { cx: LEVEL_X.apex, cy: 296, rx: 18, ry: 13 }, label: [LEVEL_X.apex, 300], text: "US" });
   return shapes;
 }
 
@@ -119,15 +119,15 @@ export function sectorHeatMap({ values, title, unit }) {
   const summary = ranked.length === 0
     ? `No ${unit} in any sector.`
     : `Most ${unit}: ${ranked.slice(0, 3).map(([sector, n]) => `${sectorLabel(sector)} (${n})`).join("; ")}.`;
-  const svg = s("svg", { class: "sector-map", viewBox: "0 0 760 310", role: "img", "aria-labelledby": `${titleId} ${descId}` },
+  const svg = s("svg", { class: "sector-map", viewBox: "0 0 760 320", role: "img", "aria-labelledby": `${titleId} ${descId}` },
     s("title", { id: titleId }, title), s("desc", { id: descId }, summary));
   for (const level of LEVELS) {
     const cx = LEVEL_X[/** @type {keyof LEVEL_X} */ (level)];
-    svg.append(s("text", { x: cx, y: 276, "text-anchor": "middle", "font-weight": "600" }, level[0].toUpperCase() + level.slice(1)),
+    svg.append(s("text", { x: cx, y: 266, "text-anchor": "middle", "font-weight": "600" }, level[0].toUpperCase() + level.slice(1)),
       s("text", { x: cx - 112, y: CENTRE_Y + 4, "text-anchor": "middle" }, "R"),
       s("text", { x: cx + 112, y: CENTRE_Y + 4, "text-anchor": "middle" }, "L"));
   }
-  svg.append(s("text", { x: LEVEL_X.base + 100, y: 22 }, "Seminal vesicles"), s("text", { x: LEVEL_X.apex + 24, y: 300 }, "Urethral sphincter"));
+  svg.append(s("text", { x: LEVEL_X.base + 100, y: 22 }, "Seminal vesicles"), s("text", { x: LEVEL_X.apex + 24, y: 301 }, "Urethral sphincter"));
   for (const shape of sectorShapes()) {
     const count = values[shape.sector] ?? 0;
     const fill = heat(count, max);
