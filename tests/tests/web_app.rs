@@ -18,7 +18,7 @@ async fn get(installation: &Installation, path: &str, etag: Option<&str>) -> Rep
     .await
 }
 
-fn header_of<'a>(reply: &'a Reply, name: header::HeaderName) -> &'a str {
+fn header_of(reply: &Reply, name: header::HeaderName) -> &str {
     reply
         .headers
         .get(name)
