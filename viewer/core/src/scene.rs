@@ -58,6 +58,52 @@ pub struct ImageLayer {
     pub interpolation: Interpolation,
 }
 
+impl ImageLayer {
+    /// The part of `viewport` whose pixels can show the image: the canvas pixels around the
+    /// image's corners, one pixel wider on each side than the corners need, so that a pixel
+    /// whose centre falls on the image is never left out. `None` when the image is off the
+    /// viewport or the transform is degenerate. The renderer shades only these pixels; the rest
+    /// of the viewport is background, as [`crate::cpu_reference`] draws it.
+    pub fn screen_bounds(&self, viewport: Rect) -> Option<Rect> {
+        let [a, b, c, d, e, f] = self.image_from_screen.map(f64::from);
+        let determinant = a * e - b * d;
+        if determinant.abs() < 1e-12 || !determinant.is_finite() {
+            return None;
+        }
+        // Screen from image: the inverse of the affine map.
+        let screen = |column: f64, row: f64| {
+            let (u, v) = (column - c, row - f);
+            ((e * u - b * v) / determinant, (a * v - d * u) / determinant)
+        };
+        let (right, bottom) = (f64::from(self.columns) - 0.5, f64::from(self.rows) - 0.5);
+        let corners = [
+            screen(-0.5, -0.5),
+            screen(right, -0.5),
+            screen(-0.5, bottom),
+            screen(right, bottom),
+        ];
+        let xs = corners.map(|(x, _)| x);
+        let ys = corners.map(|(_, y)| y);
+        let min = |values: [f64; 4]| values.into_iter().fold(f64::INFINITY, f64::min);
+        let max = |values: [f64; 4]| values.into_iter().fold(f64::NEG_INFINITY, f64::max);
+        let (x0, y0) = (f64::from(viewport.x), f64::from(viewport.y));
+        let (x1, y1) = (
+            x0 + f64::from(viewport.width),
+            y0 + f64::from(viewport.height),
+        );
+        let left = (min(xs).floor() - 1.0).clamp(x0, x1);
+        let top = (min(ys).floor() - 1.0).clamp(y0, y1);
+        let right = (max(xs).ceil() + 1.0).clamp(x0, x1);
+        let bottom = (max(ys).ceil() + 1.0).clamp(y0, y1);
+        (right > left && bottom > top).then(|| Rect {
+            x: left as u32,
+            y: top as u32,
+            width: (right - left) as u32,
+            height: (bottom - top) as u32,
+        })
+    }
+}
+
 /// What an overlay item is, which fixes its colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -146,4 +192,71 @@ pub struct Text {
     pub anchor: Anchor,
     pub text: String,
     pub style: Style,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layer(image_from_screen: [f32; 6]) -> ImageLayer {
+        ImageLayer {
+            series_uid: "s".into(),
+            frame_index: 0,
+            columns: 7,
+            rows: 5,
+            signed: false,
+            image_from_screen,
+            rescale_slope: 1.0,
+            rescale_intercept: 0.0,
+            window_low: 0.0,
+            window_inverse_width: 1.0,
+            invert: false,
+            interpolation: Interpolation::Bilinear,
+        }
+    }
+
+    /// Every pixel whose centre falls on the image lies inside the bounds, whatever the zoom,
+    /// pan, flip or rotation.
+    #[test]
+    fn screen_bounds_hold_every_pixel_that_shows_the_image() {
+        let viewport = Rect {
+            x: 10,
+            y: 20,
+            width: 60,
+            height: 40,
+        };
+        let transforms = [
+            [0.25, 0.0, -3.0, 0.0, 0.25, -6.0],
+            [-0.3, 0.0, 20.0, 0.0, 0.2, -5.0],
+            [0.0, 0.2, -5.0, 0.3, 0.0, -4.0],
+            [0.15, 0.1, -8.0, -0.1, 0.15, 3.0],
+            [2.0, 0.0, -30.0, 0.0, 2.0, -50.0],
+        ];
+        for m in transforms {
+            let layer = layer(m);
+            let bounds = layer.screen_bounds(viewport).expect("image in view");
+            let mut shown = 0;
+            for y in viewport.y..viewport.y + viewport.height {
+                for x in viewport.x..viewport.x + viewport.width {
+                    let (px, py) = (x as f32 + 0.5, y as f32 + 0.5);
+                    let column = m[0] * px + m[1] * py + m[2];
+                    let row = m[3] * px + m[4] * py + m[5];
+                    let on_image = column >= -0.5 && row >= -0.5 && column < 6.5 && row < 4.5;
+                    if on_image {
+                        shown += 1;
+                        assert!(
+                            bounds.contains(crate::screen::ScreenPoint::new(px.into(), py.into())),
+                            "{m:?}: pixel ({x}, {y}) shows the image but is outside {bounds:?}"
+                        );
+                    }
+                }
+            }
+            assert!(shown > 0, "{m:?} shows nothing: a vacuous case");
+            assert!(
+                bounds.x >= viewport.x && bounds.y >= viewport.y,
+                "{bounds:?} outside {viewport:?}"
+            );
+        }
+        assert_eq!(layer([0.0; 6]).screen_bounds(viewport), None);
+    }
 }

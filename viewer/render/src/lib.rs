@@ -55,7 +55,9 @@ pub enum RenderError {
 pub struct Renderer {
     device: wgpu::Device,
     queue: wgpu::Queue,
-    image_pipeline: wgpu::RenderPipeline,
+    /// The image shader's two entry points: nearest and bilinear.
+    nearest_pipeline: wgpu::RenderPipeline,
+    bilinear_pipeline: wgpu::RenderPipeline,
     frame_layout: wgpu::BindGroupLayout,
     frame_uniforms: wgpu::Buffer,
     overlay_pipeline: wgpu::RenderPipeline,
@@ -107,7 +109,17 @@ impl Renderer {
             usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
-        let image_pipeline = pipeline(&device, "image", shaders::IMAGE, &frame_layout, &[], None);
+        let image_pipeline = |entry_point| {
+            pipeline(
+                &device,
+                ("image", shaders::IMAGE, entry_point),
+                &frame_layout,
+                &[],
+                None,
+            )
+        };
+        let nearest_pipeline = image_pipeline("fragment_nearest");
+        let bilinear_pipeline = image_pipeline("fragment_bilinear");
 
         let canvas_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("canvas"),
@@ -148,8 +160,7 @@ impl Renderer {
         };
         let overlay_pipeline = pipeline(
             &device,
-            "overlay",
-            shaders::OVERLAY,
+            ("overlay", shaders::OVERLAY, "fragment_main"),
             &canvas_layout,
             &[Some(vertex_layout)],
             Some(blend),
@@ -157,7 +168,8 @@ impl Renderer {
         Renderer {
             device,
             queue,
-            image_pipeline,
+            nearest_pipeline,
+            bilinear_pipeline,
             frame_layout,
             frame_uniforms,
             overlay_pipeline,
@@ -241,9 +253,13 @@ impl Renderer {
                 })],
                 ..Default::default()
             });
-            pass.set_pipeline(&self.image_pipeline);
             for (slot, rect, layer) in images {
                 let Some(rect) = clip(rect, size) else {
+                    continue;
+                };
+                // Only the pixels that can show the image are shaded: the rest is the clear
+                // colour, which is the background. On a CPU rasteriser this is most of a frame.
+                let Some(shaded) = layer.screen_bounds(rect) else {
                     continue;
                 };
                 let Some((chunk, _)) = self
@@ -261,7 +277,11 @@ impl Renderer {
                     0.0,
                     1.0,
                 );
-                pass.set_scissor_rect(rect.x, rect.y, rect.width, rect.height);
+                pass.set_scissor_rect(shaded.x, shaded.y, shaded.width, shaded.height);
+                pass.set_pipeline(match layer.interpolation {
+                    Interpolation::Nearest => &self.nearest_pipeline,
+                    Interpolation::Bilinear => &self.bilinear_pipeline,
+                });
                 pass.set_bind_group(
                     0,
                     &chunk.bind_group,
@@ -382,9 +402,7 @@ impl Renderer {
 /// The shader's `Layer` for `layer`, stored at `layer_index` of its texture.
 fn frame_parameters(layer: &ImageLayer, layer_index: u32) -> [u8; FRAME_UNIFORM_BYTES as usize] {
     let m = layer.image_from_screen;
-    let flags = u32::from(layer.signed)
-        | u32::from(layer.invert) << 1
-        | u32::from(layer.interpolation == Interpolation::Bilinear) << 2;
+    let flags = u32::from(layer.signed) | u32::from(layer.invert) << 1;
     let floats = [
         m[0],
         m[1],
@@ -422,10 +440,10 @@ fn clip(rect: Rect, (width, height): (u32, u32)) -> Option<Rect> {
     })
 }
 
+/// A pipeline from `(label, WGSL source, fragment entry point)`.
 fn pipeline(
     device: &wgpu::Device,
-    label: &str,
-    source: &str,
+    (label, source, fragment_entry): (&str, &str, &str),
     layout: &wgpu::BindGroupLayout,
     buffers: &[Option<wgpu::VertexBufferLayout<'_>>],
     blend: Option<wgpu::BlendState>,
@@ -453,7 +471,7 @@ fn pipeline(
         multisample: wgpu::MultisampleState::default(),
         fragment: Some(wgpu::FragmentState {
             module: &module,
-            entry_point: Some("fragment_main"),
+            entry_point: Some(fragment_entry),
             compilation_options: Default::default(),
             targets: &[Some(wgpu::ColorTargetState {
                 format: TARGET_FORMAT,

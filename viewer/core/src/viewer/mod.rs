@@ -396,11 +396,35 @@ impl Viewer {
         self.cine.as_ref()
     }
 
-    /// Phases per second for cines started from now on.
-    pub fn set_cine_rate(&mut self, rate: f64) {
-        if rate.is_finite() && rate > 0.0 {
-            self.cine_rate = rate;
+    /// Phases per second of the cine.
+    pub fn cine_rate(&self) -> f64 {
+        self.cine_rate
+    }
+
+    /// Sets the cine rate (ignored unless above 0); a playing cine goes on from the phase it
+    /// shows at `now_ms`, at the new rate.
+    pub fn set_cine_rate(&mut self, rate: f64, now_ms: f64) {
+        if !(rate.is_finite() && rate > 0.0) {
+            return;
         }
+        self.cine_rate = rate;
+        if let Some(cine) = self.cine {
+            let phases = self
+                .shown(cine.viewport)
+                .map_or(1, |(_, series)| series.phases());
+            self.cine = Some(Cine {
+                rate,
+                started_ms: now_ms,
+                start_phase: cine.phase(now_ms, phases),
+                ..cine
+            });
+        }
+    }
+
+    /// The viewport keys act on: `(phase shown, phases of its series)`.
+    pub fn active_phase(&self) -> Option<(u32, u32)> {
+        let (state, series) = self.shown(self.active_viewport())?;
+        Some((state.phase(), series.phases()))
     }
 
     pub fn help_visible(&self) -> bool {

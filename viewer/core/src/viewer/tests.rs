@@ -327,9 +327,31 @@ fn the_crosshair_takes_every_viewport_to_the_picked_position() {
 }
 
 #[test]
+fn a_new_cine_rate_goes_on_from_the_phase_shown() {
+    let mut viewer = opened();
+    for _ in 0..3 {
+        key(&mut viewer, "Tab", 0.0);
+    }
+    viewer.set_cine_rate(2.0, 0.0);
+    key(&mut viewer, " ", 1000.0);
+    assert!(viewer.tick(1500.0));
+    assert_eq!(viewer.active_phase(), Some((1, 3)));
+    // Twice as fast from phase 1 at 1500 ms: phase 2 at 1750 ms, not at 2000.
+    viewer.set_cine_rate(4.0, 1500.0);
+    assert_eq!(viewer.cine_rate(), 4.0);
+    assert!(!viewer.tick(1700.0));
+    assert!(viewer.tick(1750.0));
+    assert_eq!(viewer.active_phase(), Some((2, 3)));
+    // A rate of 0 or below is ignored.
+    viewer.set_cine_rate(0.0, 1800.0);
+    viewer.set_cine_rate(f64::NAN, 1800.0);
+    assert_eq!(viewer.cine_rate(), 4.0);
+}
+
+#[test]
 fn cine_runs_through_the_dce_phases_on_the_clock() {
     let mut viewer = opened();
-    viewer.set_cine_rate(2.0);
+    viewer.set_cine_rate(2.0, 0.0);
     key(&mut viewer, "Tab", 0.0);
     key(&mut viewer, "Tab", 0.0);
     key(&mut viewer, "Tab", 0.0);

@@ -378,6 +378,48 @@ impl ReadroomViewer {
         }))
     }
 
+    /// DCE cine: `{playing, viewport, rate, phase, phases}` for the viewport keys act on
+    /// (`phase` and `phases` of the series it shows; `rate` in phases per second).
+    pub fn cine(&self) -> Result<JsValue, JsError> {
+        let state = self.shared.borrow();
+        let viewer = &state.viewer;
+        let active = viewer.active_viewport();
+        let (phase, phases) = viewer.active_phase().unwrap_or((0, 1));
+        to_js(&serde_json::json!({
+            "playing": viewer.cine().is_some_and(|cine| cine.viewport == active),
+            "viewport": active,
+            "rate": viewer.cine_rate(),
+            "phase": phase,
+            "phases": phases,
+        }))
+    }
+
+    /// Sets the cine rate (phases per second, above 0); a playing cine goes on at it.
+    #[wasm_bindgen(js_name = setCineRate)]
+    pub fn set_cine_rate(&self, rate: f64) -> Result<(), JsError> {
+        if !(rate.is_finite() && rate > 0.0) {
+            return Err(js_error(format!("a cine rate must be above 0, not {rate}")));
+        }
+        self.update(|viewer| {
+            viewer.set_cine_rate(rate, now());
+            Vec::new()
+        });
+        Ok(())
+    }
+
+    /// The time-intensity curve at the crosshair in a viewport's series, phase by phase:
+    /// `[{phase, value}]` in display units (`value` null off the image), or null when there is
+    /// no crosshair or the viewport shows another frame of reference.
+    #[wasm_bindgen(js_name = timeIntensityCurve)]
+    pub fn time_intensity_curve(&self, viewport: usize) -> Result<JsValue, JsError> {
+        to_js(&self.shared.borrow().viewer.time_intensity_curve(viewport))
+    }
+
+    /// Every command with its keys and buttons, as the help overlay lists them.
+    pub fn help(&self) -> Result<JsValue, JsError> {
+        to_js(&self.shared.borrow().viewer.help())
+    }
+
     /// The measurements made so far.
     pub fn measurements(&self) -> Result<JsValue, JsError> {
         to_js(&self.shared.borrow().viewer.measurements())

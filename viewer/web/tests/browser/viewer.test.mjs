@@ -150,6 +150,46 @@ for (const backend of ["webgpu", "webgl2"]) {
       const markers = await page.evaluate(() => window.viewer.markers());
       assert.equal(markers.length, 1);
     });
+
+    test("the page's cine plays the DCE phases at the chosen rate, and the curve follows the crosshair", async () => {
+      const views = await page.evaluate(() => window.viewer.viewports());
+      const phases = await Promise.all(views.map(async (view) => (view.series_uid ? (await series(view.series_uid)).phases : 1)));
+      const dce = phases.findIndex((n) => n > 1);
+      assert.ok(dce >= 0, `no viewport shows a multi-phase series: ${phases}`);
+      await page.selectOption("#tool", "crosshair");
+      const target = await pagePoint(page, dce, 40, 40);
+      await page.mouse.click(Math.round(target.x), Math.round(target.y));
+      await page.waitForSelector("#curve:not([hidden])");
+      const values = (await page.textContent("#curve-values")).split(", ").map(Number);
+      assert.equal(values.length, phases[dce], `curve: ${values}`);
+      assert.ok(new Set(values).size > 1, `a flat curve through the DCE phases: ${values}`);
+
+      await page.focus("#viewer");
+      for (let step = 0; step < 9 && (await page.evaluate(() => window.viewer.cine().viewport)) !== dce; step++) {
+        await page.keyboard.press("Tab");
+      }
+      assert.equal(await page.evaluate(() => window.viewer.cine().viewport), dce, "Tab never reached the DCE viewport");
+      await page.fill("#rate", "10");
+      await page.dispatchEvent("#rate", "change");
+      assert.equal(await page.evaluate(() => window.viewer.cine().rate), 10);
+      const start = await page.evaluate(() => window.viewer.cine().phase);
+      await page.click("#cine");
+      assert.equal(await page.textContent("#cine"), "Pause cine");
+      await page.waitForFunction((start) => window.viewer.cine().phase !== start, start, { timeout: 5_000 });
+      await page.click("#cine");
+      assert.equal(await page.evaluate(() => window.viewer.cine().playing), false);
+      const { largest } = await compareWithReference(page);
+      assert.ok(largest <= 1, `after the cine the GPU differs by ${largest}`);
+    });
+
+    test("the shortcuts button shows the help overlay, drawn like the reference", async () => {
+      const help = await page.evaluate(() => window.viewer.help());
+      assert.ok(help.length >= 20, `${help.length} help entries`);
+      await page.click("#help");
+      const { largest } = await compareWithReference(page);
+      assert.ok(largest <= 1, `the help overlay differs by ${largest}`);
+      await page.click("#help");
+    });
   });
 }
 
