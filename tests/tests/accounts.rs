@@ -833,3 +833,79 @@ async fn the_audit_log_records_sign_ins_and_account_changes_newest_first() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_user_keeps_their_own_viewer_shortcuts_and_a_bad_keymap_changes_nothing() {
+    for backend in BACKENDS {
+        let installation = Installation::new(backend).await;
+        let router = installation.router();
+        let trainee = installation.signed_in(Role::Trainee).await;
+        let expert = installation.signed_in(Role::Expert).await;
+
+        // The defaults until saved.
+        let reply = trainee.get(&router, "/api/preferences").await;
+        assert_eq!(
+            reply.status,
+            StatusCode::OK,
+            "{backend:?}: {}",
+            reply.text()
+        );
+        assert_eq!(reply.json(), json!({"viewer_keymap": null}), "{backend:?}");
+
+        // The viewer's default keymap with Next slice on "j" and the primary button panning.
+        let mut keymap = serde_json::to_value(readroom_viewer_core::Keymap::default())
+            .expect("the keymap as JSON");
+        keymap["keys"]["j"] = json!("next_slice");
+        keymap["mouse"]["primary"] = json!({"tool": "pan"});
+        let saved = json!({"viewer_keymap": keymap});
+        let reply = trainee
+            .send(
+                &router,
+                Method::PUT,
+                "/api/preferences",
+                Some(saved.clone()),
+            )
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::OK,
+            "{backend:?}: {}",
+            reply.text()
+        );
+        let reply = trainee.get(&router, "/api/preferences").await;
+        assert_eq!(reply.json(), saved, "{backend:?}: not read back as saved");
+
+        // Another user still has the defaults.
+        let reply = expert.get(&router, "/api/preferences").await;
+        assert_eq!(reply.json(), json!({"viewer_keymap": null}), "{backend:?}");
+
+        // An unknown command, a malformed key chord, an unknown field: 422, nothing changed.
+        let mut unknown_command = keymap.clone();
+        unknown_command["keys"]["k"] = json!("self_destruct");
+        let mut bad_chord = keymap.clone();
+        bad_chord["keys"]["Ctrl+"] = json!("next_slice");
+        for bad in [
+            json!({"viewer_keymap": unknown_command}),
+            json!({"viewer_keymap": bad_chord}),
+            json!({"viewer_keymap": keymap, "theme": "dark"}),
+            json!({"viewer_keymap": "j: next_slice"}),
+        ] {
+            let reply = trainee
+                .send(&router, Method::PUT, "/api/preferences", Some(bad.clone()))
+                .await;
+            assert_eq!(
+                reply.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{backend:?}: {bad} → {}",
+                reply.text()
+            );
+            assert_eq!(error_code(&reply), json!("invalid"), "{backend:?}");
+            let reply = trainee.get(&router, "/api/preferences").await;
+            assert_eq!(
+                reply.json(),
+                saved,
+                "{backend:?}: {bad} changed the preferences"
+            );
+        }
+    }
+}

@@ -138,6 +138,20 @@ async fn every_endpoint_answers_each_role_as_the_matrix_says() {
             ),
             row(
                 M::GET,
+                "/preferences",
+                "/api/preferences",
+                None,
+                [401, 200, 200, 200, 200, 200],
+            ),
+            row(
+                M::PUT,
+                "/preferences",
+                "/api/preferences",
+                Some(json!({"viewer_keymap": null})),
+                [401, 200, 200, 200, 200, 200],
+            ),
+            row(
+                M::GET,
                 "/users",
                 "/api/users",
                 None,

@@ -567,6 +567,25 @@ async fn real_replies_of_every_operation_validate_against_the_document() {
         .await;
         api.send(&router, trainee, M::GET, "/api/unread", None)
             .await;
+        let keymap = serde_json::to_value(readroom_viewer_core::Keymap::default()).expect("JSON");
+        api.send(
+            &router,
+            trainee,
+            M::PUT,
+            "/api/preferences",
+            Some(json!({"viewer_keymap": keymap})),
+        )
+        .await;
+        api.send(&router, trainee, M::GET, "/api/preferences", None)
+            .await;
+        api.send(
+            &router,
+            trainee,
+            M::PUT,
+            "/api/preferences",
+            Some(json!({"viewer_keymap": {"keys": {"j": "jump"}}})),
+        )
+        .await;
         api.send(
             &router,
             trainee,

@@ -15,6 +15,7 @@ mod extract;
 mod feedback;
 mod images;
 mod openapi;
+mod preferences;
 mod programmes;
 mod records;
 mod session;
@@ -52,6 +53,7 @@ pub fn router(state: AppState) -> Router {
                 .delete(session::sign_out),
         )
         .route("/session/password", put(session::change_password))
+        .route("/preferences", get(preferences::get).put(preferences::put))
         .route("/users", get(users::list).post(users::create))
         .route("/users/{id}/roles", put(users::set_roles))
         .route("/users/{id}/disabled", put(users::set_disabled))

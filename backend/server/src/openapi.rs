@@ -768,6 +768,30 @@ const OPERATIONS: &[Operation] = &[
     },
     Operation {
         method: Method::Get,
+        path: "/preferences",
+        summary: "The signed-in user's preferences (the viewer's shortcuts and buttons)",
+        caller: ANY_USER,
+        query: &[],
+        body: None,
+        replies: &[json(
+            200,
+            "Preferences",
+            "the preferences; defaults until saved",
+        )],
+        refusals: &[],
+    },
+    Operation {
+        method: Method::Put,
+        path: "/preferences",
+        summary: "Replace the signed-in user's preferences",
+        caller: ANY_USER,
+        query: &[],
+        body: body("Preferences"),
+        replies: &[json(200, "Preferences", "as now stored")],
+        refusals: &[(422, "an unknown field, key or command: `fields` names it")],
+    },
+    Operation {
+        method: Method::Get,
         path: "/unread",
         summary: "Unread messages: feedback and answers for a trainee, questions for an expert",
         caller: ANY_USER,
@@ -1487,6 +1511,21 @@ fn schemas() -> Map<String, Value> {
                     ("new_password", json!({"type": "string", "minLength": 8})),
                 ],
                 &["current_password", "new_password"],
+                false,
+            ),
+        ),
+        (
+            "Preferences",
+            input(
+                &[(
+                    "viewer_keymap",
+                    described(
+                        json!({"type": ["object", "null"]}),
+                        "the viewer's keymap as ReadroomViewer.keymap() gives it \
+                         ({keys: {chord: command}, mouse}); null for the defaults",
+                    ),
+                )],
+                &[],
                 false,
             ),
         ),

@@ -254,6 +254,31 @@ impl Store {
         })
     }
 
+    /// A user's preferences as stored (JSON), or `None` while they have the defaults.
+    pub async fn preferences(&self, user_id: &str) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT preferences FROM user_preferences WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Replaces a user's preferences (JSON, validated by the caller).
+    pub async fn set_preferences(&self, user_id: &str, preferences: &str, now: i64) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO user_preferences (user_id, preferences, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (user_id) DO UPDATE SET preferences = excluded.preferences, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(user_id)
+        .bind(preferences)
+        .bind(now)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
     /// Whether `password` is the user's current password (false for an unknown user).
     pub async fn password_is(&self, user_id: &str, password: &str) -> Result<bool> {
         let hash: Option<String> =

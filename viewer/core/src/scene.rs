@@ -95,7 +95,7 @@ impl ImageLayer {
         let top = (min(ys).floor() - 1.0).clamp(y0, y1);
         let right = (max(xs).ceil() + 1.0).clamp(x0, x1);
         let bottom = (max(ys).ceil() + 1.0).clamp(y0, y1);
-        (right > left && bottom > top).then(|| Rect {
+        (right > left && bottom > top).then_some(Rect {
             x: left as u32,
             y: top as u32,
             width: (right - left) as u32,
