@@ -366,6 +366,22 @@ impl Keymap {
         self.keys.remove(chord);
     }
 
+    /// Gives `command` the one key `chord`: its other keys are freed, and whatever `chord`
+    /// did before it no longer does.
+    pub fn remap(&mut self, command: Command, chord: KeyChord) {
+        self.keys.retain(|_, bound| *bound != command);
+        self.keys.insert(chord, command);
+    }
+
+    /// The keys bound to `command`.
+    pub fn keys_of(&self, command: Command) -> Vec<&KeyChord> {
+        self.keys
+            .iter()
+            .filter(|(_, bound)| **bound == command)
+            .map(|(chord, _)| chord)
+            .collect()
+    }
+
     /// The help listing: the mouse buttons, then every command with its keys.
     pub fn help(&self) -> Vec<HelpEntry> {
         let button = |name: &str, binding: ButtonBinding| HelpEntry {
@@ -487,5 +503,27 @@ mod tests {
         let json = r#"{"keys":{"Shift+w":"next_slice"},"mouse":{"primary":"active_tool","middle":"active_tool","secondary":"active_tool"}}"#;
         let error = serde_json::from_str::<Keymap>(json).unwrap_err();
         assert!(error.to_string().contains("Shift+w"), "{error}");
+    }
+
+    #[test]
+    fn remapping_a_command_frees_its_old_keys_and_takes_the_new_one_from_any_other() {
+        let mut keymap = Keymap::default();
+        let next = KeyChord::key("ArrowDown");
+        assert_eq!(keymap.command(&next), Some(Command::NextSlice));
+        let help = keymap.keys_of(Command::ToggleHelp).len();
+        assert!(help >= 2);
+        // "j" is unbound by default; "h" shows the help.
+        keymap.remap(Command::NextSlice, KeyChord::key("j"));
+        assert_eq!(
+            keymap.keys_of(Command::NextSlice),
+            vec![&KeyChord::key("j")]
+        );
+        assert_eq!(keymap.command(&next), None);
+        keymap.remap(Command::PreviousSlice, KeyChord::key("h"));
+        assert_eq!(
+            keymap.command(&KeyChord::key("h")),
+            Some(Command::PreviousSlice)
+        );
+        assert_eq!(keymap.keys_of(Command::ToggleHelp).len(), help - 1);
     }
 }

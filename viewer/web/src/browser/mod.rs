@@ -13,9 +13,10 @@ use std::rc::{Rc, Weak};
 
 use readroom_domain::PreparedSeries;
 use readroom_viewer_core::cpu_reference::render_scene;
+use readroom_viewer_core::input::Modifiers;
 use readroom_viewer_core::overlays::{ExpertMark, OverlayKind, TrueLesion};
 use readroom_viewer_core::{
-    Command, InputEvent, Keymap, Layout, Series, Tool, Viewer, ViewerEvent,
+    Command, InputEvent, KeyChord, Keymap, Layout, Series, Tool, Viewer, ViewerEvent,
 };
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -296,6 +297,45 @@ impl ReadroomViewer {
         Ok(())
     }
 
+    /// Gives a command (`Command` JSON, as in `command()`) the key of a keyboard event (a
+    /// `KeyboardEvent`, or `{key, ctrl, alt, shift, meta}`): its other keys are freed, and the
+    /// key stops doing what it did. Returns the key as the keymap writes it ("Ctrl+k").
+    #[wasm_bindgen(js_name = bindKey)]
+    pub fn bind_key(&self, command: JsValue, event: JsValue) -> Result<String, JsError> {
+        let command: Command = from_js(command)?;
+        let flag = |name: &str| {
+            js_sys::Reflect::get(&event, &name.into())
+                .ok()
+                .and_then(|value| value.as_bool())
+                .unwrap_or(false)
+        };
+        let key = js_sys::Reflect::get(&event, &"key".into())
+            .ok()
+            .and_then(|value| value.as_string())
+            .filter(|key| !key.is_empty())
+            .ok_or_else(|| js_error("the event has no key"))?;
+        if ["Shift", "Control", "Alt", "Meta", "AltGraph", "CapsLock"].contains(&key.as_str()) {
+            return Err(js_error(format!(
+                "{key} alone is not a shortcut: press a key with it"
+            )));
+        }
+        let modifiers = Modifiers {
+            ctrl: flag("ctrl") || flag("ctrlKey"),
+            alt: flag("alt") || flag("altKey"),
+            shift: flag("shift") || flag("shiftKey"),
+            meta: flag("meta") || flag("metaKey"),
+        };
+        let chord = KeyChord::from_event(&key, modifiers);
+        let written = chord.to_string();
+        let mut keymap = self.shared.borrow().viewer.keymap().clone();
+        keymap.remap(command, chord);
+        self.update(|viewer| {
+            viewer.set_keymap(keymap);
+            Vec::new()
+        });
+        Ok(written)
+    }
+
     /// The trainee's markers, each `{number, point: {series_uid, slice, lps_mm}}`.
     pub fn markers(&self) -> Result<JsValue, JsError> {
         to_js(&self.shared.borrow().viewer.markers())
@@ -413,6 +453,24 @@ impl ReadroomViewer {
     #[wasm_bindgen(js_name = timeIntensityCurve)]
     pub fn time_intensity_curve(&self, viewport: usize) -> Result<JsValue, JsError> {
         to_js(&self.shared.borrow().viewer.time_intensity_curve(viewport))
+    }
+
+    /// Every keyboard command, for a page that remaps them: `[{command, action, keys}]`, with
+    /// `command` as `command()` and `bindKey()` take it and `keys` as the keymap writes them.
+    pub fn shortcuts(&self) -> Result<JsValue, JsError> {
+        let state = self.shared.borrow();
+        let keymap = state.viewer.keymap();
+        let shortcuts: Vec<serde_json::Value> = Command::all()
+            .into_iter()
+            .map(|command| {
+                serde_json::json!({
+                    "command": command,
+                    "action": command.label(),
+                    "keys": keymap.keys_of(command).iter().map(ToString::to_string).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        to_js(&shortcuts)
     }
 
     /// Every command with its keys and buttons, as the help overlay lists them.

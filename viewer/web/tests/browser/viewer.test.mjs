@@ -182,6 +182,47 @@ for (const backend of ["webgpu", "webgl2"]) {
       assert.ok(largest <= 1, `after the cine the GPU differs by ${largest}`);
     });
 
+    test("a key remapped in the shortcuts dialog works and is saved to the user's account", async () => {
+      const next = await page.evaluate(() => window.viewer.shortcuts().findIndex((s) => s.command === "next_slice"));
+      assert.ok(next >= 0);
+      await page.click("#remap");
+      await page.click(`#change-${next}`);
+      await page.keyboard.press("j");
+      await page.waitForFunction(() => document.getElementById("keys-status").textContent === "Saved.");
+      await page.selectOption("#button-middle", "zoom");
+      await page.waitForFunction(() => window.viewer.keymap().mouse.middle.tool === "zoom");
+      await page.click("#keys button:text('Close')");
+
+      await page.focus("#viewer");
+      const active = await page.evaluate(() => window.viewer.cine().viewport);
+      const slice = async () => (await page.evaluate(() => window.viewer.viewports()))[active].slice;
+      const before = await slice();
+      await page.keyboard.press("ArrowDown");
+      assert.equal(await slice(), before, "ArrowDown still moves to the next slice");
+      await page.keyboard.press("j");
+      assert.equal(await slice(), before + 1, "j does not move to the next slice");
+
+      // A fresh page of the same user gets the same keymap from the server.
+      await page.reload();
+      await page.waitForFunction(() => window.viewerReady === true, null, { timeout: 60_000 });
+      const keymap = await page.evaluate(() => window.viewer.keymap());
+      assert.equal(keymap.keys.j, "next_slice");
+      assert.deepEqual(keymap.mouse.middle, { tool: "zoom" });
+      assert.equal(keymap.keys.ArrowDown, undefined);
+      // Back to the defaults for the tests that follow.
+      await page.evaluate(async () => {
+        const { csrf_token } = await (await fetch("/api/session")).json();
+        await fetch("/api/preferences", {
+          method: "PUT",
+          headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf_token },
+          body: JSON.stringify({ viewer_keymap: null }),
+        });
+      });
+      await page.reload();
+      await page.waitForFunction(() => window.viewerReady === true, null, { timeout: 60_000 });
+      await page.waitForFunction(() => window.viewer.timings().loaded_ms !== null, null, { timeout: 60_000 });
+    });
+
     test("the shortcuts button shows the help overlay, drawn like the reference", async () => {
       const help = await page.evaluate(() => window.viewer.help());
       assert.ok(help.length >= 20, `${help.length} help entries`);
