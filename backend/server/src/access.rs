@@ -55,7 +55,7 @@ pub async fn may_follow_trainee(
     user: &CurrentUser,
     trainee_id: &str,
 ) -> Result<bool, ApiError> {
-    if user.0.id == trainee_id || user.has(Role::Admin) {
+    if may_follow_trainee_sharing(user, trainee_id, &[]) {
         return Ok(true);
     }
     for role in [Role::Expert, Role::Lead] {
@@ -69,6 +69,20 @@ pub async fn may_follow_trainee(
         }
     }
     Ok(false)
+}
+
+/// The rule of [`may_follow_trainee`], given `shared_roles`: the roles `user` holds in the
+/// programmes where the trainee is a trainee (read with the trainee's figures).
+pub fn may_follow_trainee_sharing(
+    user: &CurrentUser,
+    trainee_id: &str,
+    shared_roles: &[Role],
+) -> bool {
+    user.0.id == trainee_id
+        || user.has(Role::Admin)
+        || [Role::Expert, Role::Lead]
+            .into_iter()
+            .any(|role| user.has(role) && shared_roles.contains(&role))
 }
 
 /// How a user sees an attempt.

@@ -71,14 +71,14 @@ pub async fn rolling(
     State(state): State<AppState>,
     PathParams(trainee_id): PathParams<String>,
 ) -> Result<Json<TraineeRolling>, ApiError> {
-    // The figures are read with the user (one query instead of two), and shown only once the
-    // access check below has passed.
-    let figures = state
+    // The figures are read with the user and what the access check needs (one query instead
+    // of three), and shown only once the check has passed.
+    let (figures, shared_roles) = state
         .store
-        .user_figures(&trainee_id)
+        .user_figures(&trainee_id, &user.0.id)
         .await?
         .ok_or(ApiError::NotFound("trainee"))?;
-    if !access::may_follow_trainee(&state, &user, &trainee_id).await? {
+    if !access::may_follow_trainee_sharing(&user, &trainee_id, &shared_roles) {
         return Err(ApiError::Forbidden);
     }
     Ok(Json(TraineeRolling {

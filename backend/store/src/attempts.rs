@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use readroom_domain::{Report, TruthLesion};
+use readroom_domain::{Report, Role, TruthLesion};
 use serde::Serialize;
 use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
@@ -411,21 +411,47 @@ impl Store {
         row.as_ref().map(figures_from_row).transpose()
     }
 
-    /// A user's running figures, in one read: `None` when there is no such user, and empty
-    /// figures before their first scored first read.
-    pub async fn user_figures(&self, user_id: &str) -> Result<Option<TraineeFigures>> {
-        let row = sqlx::query(
-            "SELECT f.* FROM users u LEFT JOIN trainee_figures f ON f.trainee_id = u.id \
+    /// A user's running figures, with the roles `follower_id` holds in programmes where that
+    /// user is a trainee (what the access check needs), in one read: `None` when there is no
+    /// such user, and empty figures before their first scored first read.
+    pub async fn user_figures(
+        &self,
+        user_id: &str,
+        follower_id: &str,
+    ) -> Result<Option<(TraineeFigures, Vec<Role>)>> {
+        let follows_as = |role: Role| {
+            format!(
+                "CAST(CASE WHEN EXISTS (SELECT 1 FROM programme_members mine \
+                 JOIN programme_members theirs ON theirs.programme_id = mine.programme_id \
+                 WHERE mine.user_id = $2 AND mine.role = '{}' AND theirs.user_id = u.id \
+                 AND theirs.role = 'trainee') THEN 1 ELSE 0 END AS BIGINT) AS follows_as_{}",
+                role.as_str(),
+                role.as_str()
+            )
+        };
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT f.*, {}, {} FROM users u LEFT JOIN trainee_figures f ON f.trainee_id = u.id \
              WHERE u.id = $1",
-        )
+            follows_as(Role::Expert),
+            follows_as(Role::Lead)
+        )))
         .bind(user_id)
+        .bind(follower_id)
         .fetch_optional(&self.pool)
         .await?;
         let Some(row) = row else { return Ok(None) };
-        if row.try_get::<Option<String>, _>("trainee_id")?.is_none() {
-            return Ok(Some(TraineeFigures::default()));
+        let mut roles = Vec::new();
+        for role in [Role::Expert, Role::Lead] {
+            if row.try_get::<i64, _>(format!("follows_as_{}", role.as_str()).as_str())? == 1 {
+                roles.push(role);
+            }
         }
-        figures_from_row(&row).map(Some)
+        let figures = if row.try_get::<Option<String>, _>("trainee_id")?.is_none() {
+            TraineeFigures::default()
+        } else {
+            figures_from_row(&row)?
+        };
+        Ok(Some((figures, roles)))
     }
 
     /// Whether each of a trainee's scored first reads was correct, oldest first.
