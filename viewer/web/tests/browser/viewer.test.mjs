@@ -223,6 +223,73 @@ for (const backend of ["webgpu", "webgl2"]) {
       await page.waitForFunction(() => window.viewer.timings().loaded_ms !== null, null, { timeout: 60_000 });
     });
 
+    test("touch: one finger uses the tool, two fingers scroll, a pinch zooms", async () => {
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send("Emulation.setTouchEmulationEnabled", { enabled: true, maxTouchPoints: 5 });
+      const touch = (type, points) => cdp.send("Input.dispatchTouchEvent", {
+        type, touchPoints: points.map(([x, y], id) => ({ x, y, id })),
+      });
+      const centre = await pagePoint(page, 0, 60, 60);
+      const view = async () => (await page.evaluate(() => window.viewer.viewports()))[0];
+      const transform = () => page.evaluate(() => window.viewer.viewportTransform(0));
+
+      // One finger, with the pan tool: the image follows the finger.
+      await page.evaluate(() => window.viewer.setTool("pan"));
+      const before = await transform();
+      await touch("touchStart", [[centre.x, centre.y]]);
+      for (let step = 1; step <= 5; step++) await touch("touchMove", [[centre.x + 8 * step, centre.y]]);
+      await touch("touchEnd", []);
+      const panned = await transform();
+      assert.ok(panned.origin.x > before.origin.x + 20, `one finger did not pan: ${before.origin.x} → ${panned.origin.x}`);
+
+      // Two fingers moving together: scrolling.
+      const slice = (await view()).slice;
+      const pair = (dy, gap = 40) => [[centre.x - gap / 2, centre.y + dy], [centre.x + gap / 2, centre.y + dy]];
+      await touch("touchStart", pair(0));
+      for (let step = 1; step <= 8; step++) await touch("touchMove", pair(10 * step));
+      await touch("touchEnd", []);
+      assert.notEqual((await view()).slice, slice, "two fingers did not scroll");
+
+      // Two fingers spreading apart: a zoom.
+      const zoom = (await transform()).pixels_per_mm;
+      await touch("touchStart", pair(0, 40));
+      for (let step = 1; step <= 8; step++) await touch("touchMove", pair(0, 40 + 15 * step));
+      await touch("touchEnd", []);
+      const zoomed = (await transform()).pixels_per_mm;
+      assert.ok(zoomed > zoom * 1.5, `the pinch did not zoom in: ${zoom} → ${zoomed}`);
+      await cdp.send("Emulation.setTouchEmulationEnabled", { enabled: false });
+      await page.evaluate(() => window.viewer.command("reset"));
+      const { largest } = await compareWithReference(page);
+      assert.ok(largest <= 1, `after touch the GPU differs by ${largest}`);
+    });
+
+    test("the canvas follows the page's size and pixel ratio, drawn at device pixels", async () => {
+      const canvasSize = () => page.evaluate(() => {
+        const canvas = document.querySelector("#viewer canvas");
+        const box = canvas.getBoundingClientRect();
+        return { width: canvas.width, height: canvas.height, css: [box.width, box.height], ratio: devicePixelRatio };
+      });
+      const cdp = await page.context().newCDPSession(page);
+      for (const [width, height, ratio] of [[640, 480, 1], [700, 520, 2]]) {
+        await cdp.send("Emulation.setDeviceMetricsOverride", { width, height, deviceScaleFactor: ratio, mobile: false });
+        await page.waitForFunction(([ratio]) => {
+          const canvas = document.querySelector("#viewer canvas");
+          const box = canvas.getBoundingClientRect();
+          return Math.abs(canvas.width - Math.round(box.width * ratio)) <= 1 && Math.abs(canvas.height - Math.round(box.height * ratio)) <= 1;
+        }, [ratio], { timeout: 10_000 });
+        const size = await canvasSize();
+        assert.equal(size.ratio, ratio);
+        assert.ok(size.css[0] <= width, `${JSON.stringify(size)} wider than the ${width} px page`);
+        // One canvas pixel per device pixel: no scaling, so no blur.
+        assert.ok(Math.abs(size.width - size.css[0] * ratio) <= 1, JSON.stringify(size));
+        await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+        const { largest, width: drawn } = await compareWithReference(page);
+        assert.equal(drawn, size.width, "the viewer drew at another size than the canvas");
+        assert.ok(largest <= 1, `at ${width}×${height}@${ratio}x the GPU differs by ${largest}`);
+      }
+      await cdp.send("Emulation.clearDeviceMetricsOverride");
+    });
+
     test("the shortcuts button shows the help overlay, drawn like the reference", async () => {
       const help = await page.evaluate(() => window.viewer.help());
       assert.ok(help.length >= 20, `${help.length} help entries`);
