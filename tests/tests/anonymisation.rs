@@ -378,12 +378,14 @@ async fn no_planted_identifier_survives_in_stored_bytes_or_served_responses() {
     assert_eq!(instances.len(), SLICES);
     let mut studies = BTreeSet::new();
     let mut series_uids = BTreeSet::new();
+    let mut frames_of_reference = BTreeSet::new();
     for (key, _, bytes) in &instances {
         let obj = OpenFileOptions::new()
             .from_reader(&bytes[128..])
             .expect("stored DICOM parses");
         studies.insert(text_of(&obj, tags::STUDY_INSTANCE_UID).expect("study UID"));
         series_uids.insert(text_of(&obj, tags::SERIES_INSTANCE_UID).expect("series UID"));
+        frames_of_reference.insert(text_of(&obj, tags::FRAME_OF_REFERENCE_UID).expect("FoR UID"));
         assert_eq!(
             text_of(&obj, tags::PATIENT_IDENTITY_REMOVED).as_deref(),
             Some("YES"),
@@ -405,6 +407,18 @@ async fn no_planted_identifier_survives_in_stored_bytes_or_served_responses() {
         installation.store.study_uids().await.expect("studies")
     );
     assert!(series_uids.contains(&series));
+    // The viewer links series by the Frame of Reference UID as the stored files carry it.
+    assert_eq!(frames_of_reference.len(), 1, "{frames_of_reference:?}");
+    let served = replies
+        .iter()
+        .find(|(uri, _)| *uri == format!("/api/series/{series} (identity)"))
+        .map(|(_, reply)| reply.json()["frame_of_reference_uid"].clone())
+        .expect("the series was served");
+    assert_eq!(
+        served.as_str(),
+        frames_of_reference.first().map(String::as_str),
+        "the series' Frame of Reference is not its files'"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -27,6 +27,7 @@ fn prepared(uid: &str, kind: SeriesKind) -> PreparedSeries {
         invert: false,
         units: None,
         diffusion_b_value: None,
+        frame_of_reference_uid: None,
         window_presets: vec![],
         frames: vec![],
         voxels_hash: "00".into(),

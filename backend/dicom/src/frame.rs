@@ -150,6 +150,7 @@ pub(crate) fn series_info(obj: &InMemDicomObject) -> SeriesInfo {
             .map(|values| values.iter().map(|v| v.trim().to_string()).collect())
             .unwrap_or_default(),
         sop_class_uid: string_of(obj, tags::SOP_CLASS_UID),
+        frame_of_reference_uid: string_of(obj, tags::FRAME_OF_REFERENCE_UID),
         rows: uint(obj, tags::ROWS).unwrap_or(0),
         columns: uint(obj, tags::COLUMNS).unwrap_or(0),
         number_of_frames: uint(obj, tags::NUMBER_OF_FRAMES).unwrap_or(1),

@@ -180,6 +180,8 @@ pub struct SeriesInfo {
     /// (0008,0008) Image Type values, e.g. `DERIVED\PRIMARY\DIFFUSION\ADC`.
     pub image_type: Vec<String>,
     pub sop_class_uid: Option<String>,
+    /// (0020,0052): series that share it share their patient coordinates.
+    pub frame_of_reference_uid: Option<String>,
     pub rows: u32,
     pub columns: u32,
     pub number_of_frames: u32,

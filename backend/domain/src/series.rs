@@ -92,6 +92,11 @@ pub struct PreparedSeries {
     pub invert: bool,
     pub units: Option<String>,
     pub diffusion_b_value: Option<f64>,
+    /// The (anonymised) Frame of Reference UID: series that share it share their patient
+    /// coordinates, so the viewer links them by position. Absent in series prepared before it
+    /// was recorded, and in files without one: the study's series are then taken to share one.
+    #[serde(default)]
+    pub frame_of_reference_uid: Option<String>,
     pub window_presets: Vec<WindowPreset>,
     pub frames: Vec<PreparedFrame>,
     /// BLAKE3 hash of the voxel object: its ETag.

@@ -442,6 +442,11 @@ impl Importer {
                     ]
                     .join(" "),
                     diffusion_b_value: info.b_value,
+                    // Replaced as the profile replaces it in the file.
+                    frame_of_reference_uid: info
+                        .frame_of_reference_uid
+                        .as_deref()
+                        .map(|uid| self.anonymiser.replace_uid(uid)),
                 };
                 let file = instance
                     .to_file_parts()

@@ -27,6 +27,8 @@ pub struct SeriesLabel {
     pub modality: String,
     pub source_description: String,
     pub diffusion_b_value: Option<f64>,
+    /// As anonymised.
+    pub frame_of_reference_uid: Option<String>,
 }
 
 #[derive(Debug)]
@@ -227,6 +229,7 @@ pub fn prepare_series(label: &SeriesLabel, frames: Vec<Frame>) -> Result<Prepare
             invert,
             units: units.or_else(|| default_units(kind)),
             diffusion_b_value: label.diffusion_b_value,
+            frame_of_reference_uid: label.frame_of_reference_uid.clone(),
             window_presets,
             frames: prepared_frames,
             voxels_hash: voxels_hash.finalize().to_hex().to_string(),
@@ -577,6 +580,7 @@ mod tests {
             modality: "MR".into(),
             source_description: description.into(),
             diffusion_b_value: b_value,
+            frame_of_reference_uid: None,
         }
     }
 

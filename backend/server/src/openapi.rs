@@ -1678,6 +1678,13 @@ fn schemas() -> Map<String, Value> {
                 ),
                 ("units", nullable(string())),
                 ("diffusion_b_value", nullable(number())),
+                (
+                    "frame_of_reference_uid",
+                    described(
+                        nullable(string()),
+                        "series sharing it are linked by patient position; null: the study's",
+                    ),
+                ),
                 ("window_presets", array(schema_ref("WindowPreset"))),
                 ("frames", array(schema_ref("PreparedFrame"))),
                 (

@@ -37,6 +37,7 @@ pub fn series(
         invert: false,
         units: None,
         diffusion_b_value: None,
+        frame_of_reference_uid: None,
         window_presets: vec![
             WindowPreset {
                 name: "Scanner".into(),

@@ -196,7 +196,14 @@ impl ReadroomViewer {
         let series = detail
             .series_detail
             .into_iter()
-            .map(|prepared| Series::new(prepared, case_id.clone()))
+            .map(|prepared| {
+                // Without a recorded Frame of Reference, a case's series are one study's.
+                let frame_of_reference = prepared
+                    .frame_of_reference_uid
+                    .clone()
+                    .unwrap_or_else(|| case_id.clone());
+                Series::new(prepared, frame_of_reference)
+            })
             .collect::<Result<Vec<_>, _>>()
             .map_err(js_error)?;
         {
