@@ -329,12 +329,3 @@ async fn voxels_are_served_as_imported_compressed_and_cached() {
         assert!(thumbnail.body.starts_with(b"\x89PNG"));
     }
 }
-
-#[tokio::test]
-async fn the_sign_in_page_is_served_at_the_root() {
-    let installation = Installation::new(readroom_tests::Backend::Sqlite).await;
-    let page = get(&installation.router(), "/", None, &[]).await;
-    assert_eq!(page.status, StatusCode::OK);
-    let html = page.text();
-    assert!(html.contains("<form id=\"sign-in\"") && html.contains("/api/session"));
-}
