@@ -122,6 +122,51 @@ fn device_size(container: &HtmlElement) -> (u32, u32, f64) {
     )
 }
 
+/// The shapes the JavaScript API takes and gives, for the generated `.d.ts`: the JSON of
+/// viewer-core's types as serde writes them.
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &'static str = r#"
+/** Patient coordinates, LPS, in mm. */
+export type Lps = [number, number, number];
+export type Backend = "auto" | "webgpu" | "webgl2";
+export type Layout = "1x1" | "1x2" | "2x2" | "3x3";
+export type Tool = "scroll" | "window_level" | "zoom" | "pan" | "length" | "circle_roi"
+  | "freehand_roi" | "marker" | "crosshair" | "probe";
+export type OverlayKind = "trainee_markers" | "true_lesions" | "expert_marks";
+/** A keymap command: "next_slice", "reset", {select_tool: "length"}, {set_layout: "2x2"}, … */
+export type Command = string | { select_tool: Tool } | { set_layout: Layout } | { toggle_overlay: OverlayKind };
+export type ButtonBinding = "active_tool" | { tool: Tool };
+export interface Keymap {
+  /** Key chord as written ("j", "Ctrl+ArrowUp", "Space") → command. */
+  keys: Record<string, Command>;
+  mouse: { primary: ButtonBinding; middle: ButtonBinding; secondary: ButtonBinding };
+}
+export interface KeyLike { key: string; ctrlKey?: boolean; altKey?: boolean; shiftKey?: boolean; metaKey?: boolean }
+export interface Shortcut { command: Command; action: string; keys: string[] }
+export interface HelpEntry { action: string; keys: string[] }
+/** Where a marker was placed: the series and slice it was placed on, and its LPS position. */
+export interface MarkedPoint { series_uid: string; slice: number; lps_mm: Lps }
+export interface Marker { number: number; point: MarkedPoint }
+export interface TrueLesion { number: number; centre_lps_mm: Lps; radius_mm: number; isup_grade_group: number }
+export interface ExpertMark { series_uid: string; slice: number; lps_mm: Lps; label?: string }
+export interface Window { center: number; width: number }
+export interface ViewportInfo {
+  rect: { x: number; y: number; width: number; height: number };
+  series_uid?: string; slice?: number; phase?: number; window?: Window;
+}
+export interface ViewportTransform {
+  origin: { x: number; y: number }; pixels_per_column: number; pixels_per_row: number; pixels_per_mm: number;
+}
+export interface CineState { playing: boolean; viewport: number; rate: number; phase: number; phases: number }
+export interface CurvePoint { phase: number; value: number | null }
+/** A length (tool "length", with mm) or an ROI (tool "roi", with its statistics). */
+export interface Measurement { series_uid: string; slice: number; phase: number; tool: "length" | "roi"; [field: string]: unknown }
+export interface Pixels { width: number; height: number; data: Uint8Array }
+export interface Timings { first_image_ms: number | null; loaded_ms: number | null; frame_ms: number[] }
+/** An input event as viewer-core's InputEvent reads it, e.g. {type: "pointer_down", at: {x, y}, button: "primary"}. */
+export interface InputEvent { type: string; [field: string]: unknown }
+"#;
+
 /// The image viewer on a `<canvas>` it creates inside `container`.
 #[wasm_bindgen]
 pub struct ReadroomViewer {
@@ -134,7 +179,7 @@ impl ReadroomViewer {
     /// offers it, else WebGL2), "webgpu" or "webgl2".
     pub async fn create(
         container: HtmlElement,
-        backend: Option<String>,
+        #[wasm_bindgen(unchecked_param_type = "Backend")] backend: Option<String>,
     ) -> Result<ReadroomViewer, JsError> {
         let preference =
             Preference::parse(backend.as_deref().unwrap_or("auto")).map_err(js_error)?;
@@ -181,7 +226,11 @@ impl ReadroomViewer {
     /// Calls `callback(detail)` on `event`: "marker_placed", "marker_moved", "marker_deleted",
     /// "marker_refused", "measured", "crosshair_moved", "tool_changed", "layout_changed",
     /// "first_image", "progress", "loaded", "backend", "error".
-    pub fn on(&self, event: String, callback: js_sys::Function) {
+    pub fn on(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] event: String,
+        callback: js_sys::Function,
+    ) {
         self.shared.borrow_mut().callbacks.push((event, callback));
     }
 
@@ -241,7 +290,10 @@ impl ReadroomViewer {
 
     /// "1x1", "1x2", "2x2" or "3x3".
     #[wasm_bindgen(js_name = setLayout)]
-    pub fn set_layout(&self, layout: String) -> Result<(), JsError> {
+    pub fn set_layout(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Layout")] layout: String,
+    ) -> Result<(), JsError> {
         let layout: Layout = parse_name(&layout)?;
         self.update(|viewer| {
             viewer.set_layout(layout);
@@ -266,7 +318,10 @@ impl ReadroomViewer {
     /// The tool the primary button uses: "scroll", "window_level", "pan", "zoom", "length",
     /// "circle_roi", "freehand_roi", "marker", "crosshair", "probe".
     #[wasm_bindgen(js_name = setTool)]
-    pub fn set_tool(&self, tool: String) -> Result<(), JsError> {
+    pub fn set_tool(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Tool")] tool: String,
+    ) -> Result<(), JsError> {
         let tool: Tool = parse_name(&tool)?;
         self.update(|viewer| viewer.command(Command::SelectTool(tool), now()));
         Ok(())
@@ -274,7 +329,10 @@ impl ReadroomViewer {
 
     /// Runs a keymap command, as viewer-core's `Command` JSON: `"next_slice"`, `"reset"`,
     /// `{"select_tool": "length"}`, ….
-    pub fn command(&self, command: JsValue) -> Result<(), JsError> {
+    pub fn command(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Command")] command: JsValue,
+    ) -> Result<(), JsError> {
         let command: Command = from_js(command)?;
         self.update(|viewer| viewer.command(command, now()));
         fetch_missing_in_view(&self.shared);
@@ -283,19 +341,26 @@ impl ReadroomViewer {
 
     /// Feeds one input event (as viewer-core's `InputEvent` JSON), for pages with input of
     /// their own.
-    pub fn input(&self, event: JsValue) -> Result<(), JsError> {
+    pub fn input(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "InputEvent")] event: JsValue,
+    ) -> Result<(), JsError> {
         let event: InputEvent = from_js(event)?;
         handle(&self.shared, &event);
         Ok(())
     }
 
+    #[wasm_bindgen(unchecked_return_type = "Keymap")]
     pub fn keymap(&self) -> Result<JsValue, JsError> {
         to_js(self.shared.borrow().viewer.keymap())
     }
 
     /// Replaces the shortcuts and mouse buttons (the JSON `keymap()` gives, edited).
     #[wasm_bindgen(js_name = setKeymap)]
-    pub fn set_keymap(&self, keymap: JsValue) -> Result<(), JsError> {
+    pub fn set_keymap(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Keymap")] keymap: JsValue,
+    ) -> Result<(), JsError> {
         let keymap: Keymap = from_js(keymap)?;
         self.update(|viewer| {
             viewer.set_keymap(keymap);
@@ -308,7 +373,11 @@ impl ReadroomViewer {
     /// `KeyboardEvent`, or `{key, ctrl, alt, shift, meta}`): its other keys are freed, and the
     /// key stops doing what it did. Returns the key as the keymap writes it ("Ctrl+k").
     #[wasm_bindgen(js_name = bindKey)]
-    pub fn bind_key(&self, command: JsValue, event: JsValue) -> Result<String, JsError> {
+    pub fn bind_key(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Command")] command: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "KeyLike")] event: JsValue,
+    ) -> Result<String, JsError> {
         let command: Command = from_js(command)?;
         let flag = |name: &str| {
             js_sys::Reflect::get(&event, &name.into())
@@ -344,6 +413,7 @@ impl ReadroomViewer {
     }
 
     /// The trainee's markers, each `{number, point: {series_uid, slice, lps_mm}}`.
+    #[wasm_bindgen(unchecked_return_type = "Marker[]")]
     pub fn markers(&self) -> Result<JsValue, JsError> {
         to_js(&self.shared.borrow().viewer.markers())
     }
@@ -355,7 +425,10 @@ impl ReadroomViewer {
 
     /// After submission: the true lesions, `[{number, centre_lps_mm, radius_mm, isup_grade_group}]`.
     #[wasm_bindgen(js_name = setTrueLesions)]
-    pub fn set_true_lesions(&self, lesions: JsValue) -> Result<(), JsError> {
+    pub fn set_true_lesions(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "TrueLesion[]")] lesions: JsValue,
+    ) -> Result<(), JsError> {
         let lesions: Vec<TrueLesion> = from_js(lesions)?;
         self.update(|viewer| {
             viewer.set_true_lesions(lesions);
@@ -366,7 +439,10 @@ impl ReadroomViewer {
 
     /// The expert's pinned marks, `[{series_uid, slice, lps_mm, label}]`.
     #[wasm_bindgen(js_name = setExpertMarks)]
-    pub fn set_expert_marks(&self, marks: JsValue) -> Result<(), JsError> {
+    pub fn set_expert_marks(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ExpertMark[]")] marks: JsValue,
+    ) -> Result<(), JsError> {
         let marks: Vec<ExpertMark> = from_js(marks)?;
         self.update(|viewer| {
             viewer.set_expert_marks(marks);
@@ -377,7 +453,11 @@ impl ReadroomViewer {
 
     /// Shows or hides "trainee_markers", "true_lesions" or "expert_marks".
     #[wasm_bindgen(js_name = setOverlay)]
-    pub fn set_overlay(&self, kind: String, shown: bool) -> Result<(), JsError> {
+    pub fn set_overlay(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "OverlayKind")] kind: String,
+        shown: bool,
+    ) -> Result<(), JsError> {
         let kind: OverlayKind = parse_name(&kind)?;
         self.update(|viewer| {
             viewer.set_overlay(kind, shown);
@@ -387,6 +467,7 @@ impl ReadroomViewer {
     }
 
     /// Each viewport: `{series_uid, slice, phase, window: {center, width}, rect}`.
+    #[wasm_bindgen(unchecked_return_type = "ViewportInfo[]")]
     pub fn viewports(&self) -> Result<JsValue, JsError> {
         let state = self.shared.borrow();
         let rects = state.viewer.viewport_rects();
@@ -409,7 +490,7 @@ impl ReadroomViewer {
 
     /// Viewport `index`'s map from image to canvas device pixels:
     /// `{origin: {x, y}, pixels_per_column, pixels_per_row, pixels_per_mm}`.
-    #[wasm_bindgen(js_name = viewportTransform)]
+    #[wasm_bindgen(js_name = viewportTransform, unchecked_return_type = "ViewportTransform | null")]
     pub fn viewport_transform(&self, index: usize) -> Result<JsValue, JsError> {
         let transform = self
             .shared
@@ -427,6 +508,7 @@ impl ReadroomViewer {
 
     /// DCE cine: `{playing, viewport, rate, phase, phases}` for the viewport keys act on
     /// (`phase` and `phases` of the series it shows; `rate` in phases per second).
+    #[wasm_bindgen(unchecked_return_type = "CineState")]
     pub fn cine(&self) -> Result<JsValue, JsError> {
         let state = self.shared.borrow();
         let viewer = &state.viewer;
@@ -457,13 +539,14 @@ impl ReadroomViewer {
     /// The time-intensity curve at the crosshair in a viewport's series, phase by phase:
     /// `[{phase, value}]` in display units (`value` null off the image), or null when there is
     /// no crosshair or the viewport shows another frame of reference.
-    #[wasm_bindgen(js_name = timeIntensityCurve)]
+    #[wasm_bindgen(js_name = timeIntensityCurve, unchecked_return_type = "CurvePoint[] | null")]
     pub fn time_intensity_curve(&self, viewport: usize) -> Result<JsValue, JsError> {
         to_js(&self.shared.borrow().viewer.time_intensity_curve(viewport))
     }
 
     /// Every keyboard command, for a page that remaps them: `[{command, action, keys}]`, with
     /// `command` as `command()` and `bindKey()` take it and `keys` as the keymap writes them.
+    #[wasm_bindgen(unchecked_return_type = "Shortcut[]")]
     pub fn shortcuts(&self) -> Result<JsValue, JsError> {
         let state = self.shared.borrow();
         let keymap = state.viewer.keymap();
@@ -481,17 +564,19 @@ impl ReadroomViewer {
     }
 
     /// Every command with its keys and buttons, as the help overlay lists them.
+    #[wasm_bindgen(unchecked_return_type = "HelpEntry[]")]
     pub fn help(&self) -> Result<JsValue, JsError> {
         to_js(&self.shared.borrow().viewer.help())
     }
 
     /// The measurements made so far.
+    #[wasm_bindgen(unchecked_return_type = "Measurement[]")]
     pub fn measurements(&self) -> Result<JsValue, JsError> {
         to_js(&self.shared.borrow().viewer.measurements())
     }
 
     /// The pixels as drawn now, read back from the GPU: `{width, height, data}` (RGBA).
-    #[wasm_bindgen(js_name = readPixels)]
+    #[wasm_bindgen(js_name = readPixels, unchecked_return_type = "Pixels")]
     pub async fn read_pixels(&self) -> Result<JsValue, JsError> {
         let readback = {
             let mut state = self.shared.borrow_mut();
@@ -515,7 +600,7 @@ impl ReadroomViewer {
 
     /// The same scene drawn by viewer-core's CPU reference, and which pixels are ties
     /// (`uncertain`, one byte per pixel) to leave out of a comparison.
-    #[wasm_bindgen(js_name = referencePixels)]
+    #[wasm_bindgen(js_name = referencePixels, unchecked_return_type = "Pixels & { uncertain: Uint8Array }")]
     pub fn reference_pixels(&self) -> Result<JsValue, JsError> {
         let state = self.shared.borrow();
         let reference = render_scene(&state.viewer.scene(), state.viewer.voxels());
@@ -531,6 +616,7 @@ impl ReadroomViewer {
     }
 
     /// Timings: `{first_image_ms, loaded_ms, frame_ms: [...]}`, from opening the case.
+    #[wasm_bindgen(unchecked_return_type = "Timings")]
     pub fn timings(&self) -> Result<JsValue, JsError> {
         let state = self.shared.borrow();
         to_js(&serde_json::json!({
