@@ -288,8 +288,8 @@ impl Mesh {
         );
     }
 
-    /// The text's box placed by its anchor, snapped to whole pixels, one square per set font
-    /// pixel.
+    /// The text's box placed by its anchor, snapped to whole pixels, covering the set font
+    /// pixels.
     fn text(&mut self, text: &Text) {
         let (width, height) = text_size(&text.text, self.scale);
         let (width, height) = (f64::from(width), f64::from(height));
@@ -306,22 +306,33 @@ impl Mesh {
         let (x, y) = (x.round() as f32, y.round() as f32);
         let colour = text.style.colour();
         let cell = self.scale as f32;
-        for (index, character) in text.text.chars().enumerate() {
-            let rows = glyph(character);
-            let left = x + (index as u32 * GLYPH_CELLS) as f32 * cell;
-            for (row, bits) in rows.iter().enumerate() {
-                for column in 0..GLYPH_CELLS {
-                    // font8x8: bit 0 is the leftmost pixel of the row.
-                    if bits >> column & 1 == 1 {
-                        self.quad_rect(
-                            left + column as f32 * cell,
-                            y + row as f32 * cell,
-                            cell,
-                            cell,
-                            colour,
-                        );
-                    }
+        let glyphs: Vec<[u8; 8]> = text.text.chars().map(glyph).collect();
+        // Each run of set pixels along a row of the text is one quad: the same pixels as a
+        // square per font pixel, with a fraction of the quads (a CPU rasteriser pays per quad).
+        for row in 0..GLYPH_CELLS as usize {
+            let set = |cell_index: u32| {
+                let (character, column) = (cell_index / GLYPH_CELLS, cell_index % GLYPH_CELLS);
+                // font8x8: bit 0 is the leftmost pixel of the row.
+                glyphs[character as usize][row] >> column & 1 == 1
+            };
+            let cells = glyphs.len() as u32 * GLYPH_CELLS;
+            let mut column = 0;
+            while column < cells {
+                if !set(column) {
+                    column += 1;
+                    continue;
                 }
+                let start = column;
+                while column < cells && set(column) {
+                    column += 1;
+                }
+                self.quad_rect(
+                    x + start as f32 * cell,
+                    y + row as f32 * cell,
+                    (column - start) as f32 * cell,
+                    cell,
+                    colour,
+                );
             }
         }
     }
@@ -396,20 +407,49 @@ mod tests {
     }
 
     #[test]
-    fn a_letter_is_one_square_per_set_font_pixel_on_whole_pixels() {
+    fn text_covers_exactly_its_set_font_pixels_with_one_quad_per_run_on_whole_pixels() {
         let text = Text {
             at: ScreenPoint::new(10.4, 20.6),
             anchor: Anchor::TopLeft,
-            text: "L".into(),
+            text: "LW".into(),
             style: Style::Annotation,
         };
         let batches = overlay_mesh(&scene(vec![], vec![text]));
-        let set_bits: u32 = glyph('L').iter().map(|row| row.count_ones()).sum();
-        assert_eq!(batches[0].quads.len(), set_bits as usize);
-        for [x, y] in batches[0].quads.iter().flat_map(|quad| quad.corners) {
-            assert_eq!((x.fract(), y.fract()), (0.0, 0.0));
-            assert!((10.0..=18.0).contains(&x) && (21.0..=29.0).contains(&y));
+        // The font pixels set, at the text's snapped origin (10, 21).
+        let mut expected = std::collections::BTreeSet::new();
+        let mut runs = 0;
+        for (index, character) in ['L', 'W'].into_iter().enumerate() {
+            for (row, bits) in glyph(character).iter().enumerate() {
+                for column in 0..GLYPH_CELLS {
+                    if bits >> column & 1 == 1 {
+                        expected.insert((10 + index as i32 * 8 + column as i32, 21 + row as i32));
+                    }
+                }
+            }
         }
+        for row in 0..8 {
+            let bits: Vec<bool> = (10..26)
+                .map(|x| expected.contains(&(x, 21 + row)))
+                .collect();
+            runs +=
+                bits.windows(2).filter(|pair| !pair[0] && pair[1]).count() + usize::from(bits[0]);
+        }
+        let mut covered = std::collections::BTreeSet::new();
+        for quad in &batches[0].quads {
+            for [x, y] in quad.corners {
+                assert_eq!((x.fract(), y.fract()), (0.0, 0.0), "{quad:?}");
+            }
+            let xs = quad.corners.map(|[x, _]| x as i32);
+            let ys = quad.corners.map(|[_, y]| y as i32);
+            let (left, right) = (*xs.iter().min().unwrap(), *xs.iter().max().unwrap());
+            let (top, bottom) = (*ys.iter().min().unwrap(), *ys.iter().max().unwrap());
+            assert_eq!(bottom - top, 1, "a run is one font pixel high: {quad:?}");
+            for x in left..right {
+                assert!(covered.insert((x, top)), "pixel ({x}, {top}) covered twice");
+            }
+        }
+        assert_eq!(covered, expected);
+        assert_eq!(batches[0].quads.len(), runs, "not one quad per run");
     }
 
     #[test]
