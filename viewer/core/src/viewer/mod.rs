@@ -365,6 +365,41 @@ impl Viewer {
         }
     }
 
+    /// Selects marker `number` and brings it into view, as the report form's "show in the
+    /// viewer" asks: the viewport showing its series (or, when none does, the active one, given
+    /// that series) goes to its slice and the linked viewports follow. False when there is no
+    /// such marker or its series is not open.
+    pub fn select_marker(&mut self, number: u32) -> bool {
+        let Some(point) = self.markers.get(number).map(|marker| marker.point.clone()) else {
+            return false;
+        };
+        let Some(series_index) = self.series.iter().position(|s| s.uid() == point.series_uid)
+        else {
+            return false;
+        };
+        let showing = (0..self.layout.viewport_count()).find(|&viewport| {
+            self.viewport(viewport)
+                .is_some_and(|state| state.series_uid() == point.series_uid)
+        });
+        let viewport = match showing {
+            Some(viewport) => viewport,
+            None => {
+                let active = self.active_viewport();
+                if self.assign(active, &point.series_uid).is_err() {
+                    return false;
+                }
+                active
+            }
+        };
+        if let Some(Some(state)) = self.viewports.get_mut(viewport) {
+            state.set_slice(&self.series[series_index], point.slice);
+        }
+        self.input.set_active_viewport(viewport);
+        self.selected_marker = Some(number);
+        self.follow_scroll(viewport);
+        true
+    }
+
     pub fn set_true_lesions(&mut self, lesions: Vec<TrueLesion>) {
         self.true_lesions = lesions;
     }

@@ -512,3 +512,38 @@ fn any_series_goes_in_any_viewport_and_layouts_keep_their_viewports() {
     key(&mut viewer, "4", 0.0);
     assert_eq!(viewer.viewport(1).unwrap().series_uid(), "adc");
 }
+
+#[test]
+fn selecting_a_marker_shows_its_slice_in_the_viewport_of_its_series() {
+    let mut viewer = opened();
+    let marker = |number, series_uid: &str, slice, z| Marker {
+        number,
+        point: readroom_domain::MarkedPoint {
+            lps_mm: [0.0, 0.0, z],
+            series_uid: series_uid.into(),
+            slice,
+        },
+    };
+    viewer.set_markers(vec![marker(1, "adc", 2, 6.0), marker(2, "t2", 7, 21.0)]);
+    let showing = |viewer: &Viewer, uid: &str| {
+        (0..4)
+            .find(|&v| viewer.viewport(v).unwrap().series_uid() == uid)
+            .unwrap()
+    };
+    assert!(viewer.select_marker(2));
+    let t2 = showing(&viewer, "t2");
+    assert_eq!(viewer.viewport(t2).unwrap().slice(), 7);
+    assert_eq!(viewer.active_viewport(), t2);
+    assert!(viewer.select_marker(1));
+    let adc = showing(&viewer, "adc");
+    assert_eq!(viewer.viewport(adc).unwrap().slice(), 2);
+    assert_eq!(viewer.active_viewport(), adc);
+    // The linked T2W viewport follows to the same height (6 mm: its slice 2).
+    assert_eq!(viewer.viewport(t2).unwrap().slice(), 2);
+    assert!(!viewer.select_marker(3));
+    // Selected: the delete key removes it.
+    assert_eq!(
+        key(&mut viewer, "Delete", 0.0),
+        [ViewerEvent::MarkerDeleted { number: 1 }]
+    );
+}

@@ -12,8 +12,10 @@ use std::collections::{HashMap, HashSet};
 use std::rc::{Rc, Weak};
 
 use readroom_domain::PreparedSeries;
+use readroom_domain::report::MAX_LESIONS;
 use readroom_viewer_core::cpu_reference::render_scene;
 use readroom_viewer_core::input::Modifiers;
+use readroom_viewer_core::markers::Marker;
 use readroom_viewer_core::overlays::{ExpertMark, OverlayKind, TrueLesion};
 use readroom_viewer_core::{
     Command, InputEvent, KeyChord, Keymap, Layout, Series, Tool, Viewer, ViewerEvent,
@@ -104,10 +106,6 @@ fn new_canvas() -> Result<HtmlCanvasElement, JsError> {
             .set_property(property, value)
             .map_err(|_| js_error("style"))?;
     }
-    // No menu on right-click: the secondary button is a viewer tool.
-    canvas
-        .set_attribute("oncontextmenu", "return false")
-        .map_err(|_| js_error("attribute"))?;
     Ok(canvas)
 }
 
@@ -421,6 +419,45 @@ impl ReadroomViewer {
     #[wasm_bindgen(js_name = removeMarker)]
     pub fn remove_marker(&self, number: u32) {
         self.update(|viewer| viewer.delete_marker(number));
+    }
+
+    /// Replaces the markers with those of a saved report, each `{number, point}` as
+    /// `markers()` gives them (numbers 1 to 4, each once). Sends no events.
+    #[wasm_bindgen(js_name = setMarkers)]
+    pub fn set_markers(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Marker[]")] markers: JsValue,
+    ) -> Result<(), JsError> {
+        let markers: Vec<Marker> = from_js(markers)?;
+        let mut numbers: Vec<u32> = markers.iter().map(|marker| marker.number).collect();
+        numbers.sort_unstable();
+        numbers.dedup();
+        if numbers.len() != markers.len()
+            || numbers
+                .iter()
+                .any(|number| !(1..=MAX_LESIONS as u32).contains(number))
+        {
+            return Err(js_error(format!(
+                "markers are numbered 1 to {MAX_LESIONS}, each number once"
+            )));
+        }
+        self.update(|viewer| {
+            viewer.set_markers(markers);
+            Vec::new()
+        });
+        Ok(())
+    }
+
+    /// Selects marker `number` and shows it on its slice; false when there is no such marker.
+    #[wasm_bindgen(js_name = selectMarker)]
+    pub fn select_marker(&self, number: u32) -> bool {
+        let mut shown = false;
+        self.update(|viewer| {
+            shown = viewer.select_marker(number);
+            Vec::new()
+        });
+        fetch_missing_in_view(&self.shared);
+        shown
     }
 
     /// After submission: the true lesions, `[{number, centre_lps_mm, radius_mm, isup_grade_group}]`.
@@ -1075,6 +1112,12 @@ fn listen(shared: &Shared) -> Result<(), JsError> {
             .push((name.to_owned(), closure));
         Ok(())
     };
+    // No menu on right-click: the secondary button is a viewer tool. A listener rather than an
+    // inline `oncontextmenu`, which a Content-Security-Policy without 'unsafe-inline' refuses.
+    add(
+        "contextmenu",
+        Box::new(|event: web_sys::Event| event.prevent_default()),
+    )?;
     for name in ["pointerdown", "pointermove", "pointerup", "pointercancel"] {
         let shared = shared.clone();
         add(
