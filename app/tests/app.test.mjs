@@ -3,19 +3,12 @@
 // the printable record, the admin pages, and an axe-core audit and a screenshot of every page.
 // The figures the pages show come from real submissions made through the API beforehand.
 
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 
-import {
-  apiAs, correctReport, openApp, screenshot, seriousViolations, signInThroughForm, startChromium, startServer, wrongReport,
-} from "./harness.mjs";
+import { SCREENS, apiAs, auditPage, correctReport, openApp, screenshot, startApp, wrongReport } from "./harness.mjs";
 
-const server = await startServer();
-const browser = await startChromium();
-after(async () => {
-  await browser.close();
-  server.stop();
-});
+const { server, browser, pageAs } = await startApp();
 
 /** What the trainee read before the tests look: 4 cases right, then 2 wrong, and feedback on the first. */
 const world = {};
@@ -37,17 +30,6 @@ before(async () => {
   await trainee.close();
   await expert.close();
 });
-
-/** Opens `path` signed in as `username`, waiting for the page's heading. */
-async function pageAs(username, path, viewport) {
-  const app = await openApp(browser, server.url, viewport);
-  await signInThroughForm(app.page, username);
-  if (path !== "/") {
-    await app.page.goto(`${server.url}${path}`);
-  }
-  await app.page.locator("main h1").waitFor();
-  return app;
-}
 
 describe("signing in", () => {
   test("a wrong password is refused with a clear message, and the right one signs in", async () => {
@@ -107,9 +89,10 @@ describe("the trainee", () => {
     const last20 = await page.locator(".figure-card", { hasText: "Last 20 cases" }).innerText();
     assert.match(last20, /67%/);
     assert.match(last20, /95% CI \d+%–\d+% · 4 of n = 6 correct \(fewer than 20 read so far\)/);
-    // The case links open the viewer on that case.
+    // The case links open the reading page of that case; read ones, their result.
     const first = await page.getByRole("link", { name: /^Read / }).first().getAttribute("href");
-    assert.equal(first, `/viewer/?case=${world.caseIds[6]}`);
+    assert.equal(first, `/read/${world.caseIds[6]}`);
+    assert.equal(await page.getByRole("link", { name: /^See the result of / }).first().getAttribute("href"), `/attempts/${world.attempts[0]}`);
     // The expert's feedback is new; marking it read lowers the unread count.
     assert.match(await page.locator("#unread").innerText(), /^1 unread message/);
     const news = page.locator("#new");
@@ -310,7 +293,7 @@ describe("every page", () => {
   ];
   for (const [name, user, where] of pages) {
     test(`${name} has no serious or critical accessibility violation, on a desktop and a phone`, async () => {
-      for (const [suffix, viewport] of [["", { width: 1200, height: 900 }], ["-phone", { width: 390, height: 844 }]]) {
+      for (const [suffix, viewport] of SCREENS) {
         let app;
         if (user === null) {
           app = await openApp(browser, server.url, viewport);
@@ -321,12 +304,8 @@ describe("every page", () => {
           await api.close();
           app = await pageAs(user, path, viewport);
         }
-        const { page, context, errors } = app;
-        await page.waitForFunction(() => !document.querySelector("main .loading"));
-        assert.deepEqual(await seriousViolations(page), [], `${name}${suffix}`);
-        await screenshot(page, `${name}${suffix}`);
-        assert.deepEqual(errors, [], `${name}${suffix}`);
-        await context.close();
+        await auditPage(app.page, app.errors, `${name}${suffix}`);
+        await app.context.close();
       }
     });
   }

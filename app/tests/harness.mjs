@@ -9,10 +9,12 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
+import assert from "node:assert/strict";
+import { after } from "node:test";
 import { chromium } from "playwright-core";
 
 export { startServer, GPU_FLAGS } from "../../viewer/web/tests/browser/harness.mjs";
-import { GPU_FLAGS } from "../../viewer/web/tests/browser/harness.mjs";
+import { GPU_FLAGS, startServer } from "../../viewer/web/tests/browser/harness.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -43,6 +45,47 @@ export async function openApp(browser, url, { width = 1200, height = 900 } = {})
   });
   await page.goto(`${url}/`);
   return { context, page, errors };
+}
+
+/**
+ * Readroom on a fresh demo bank and one Chromium for a test file, both stopped after it, and
+ * `pageAs(username, path, viewport)`: a fresh context signed in through the form on `path`.
+ */
+export async function startApp() {
+  const server = await startServer();
+  const browser = await startChromium();
+  after(async () => {
+    await browser.close();
+    server.stop();
+  });
+  const pageAs = async (username, path = "/", viewport = undefined) => {
+    const app = await openApp(browser, server.url, viewport);
+    await signInThroughForm(app.page, username);
+    if (path !== "/") await app.page.goto(`${server.url}${path}`);
+    await app.page.locator("main h1").waitFor();
+    return app;
+  };
+  return { server, browser, pageAs };
+}
+
+/** Waits until the page's viewer has every image. */
+export async function imagesLoaded(page) {
+  await page.locator(".viewer-status", { hasText: /^Images loaded/ }).waitFor({ timeout: 90_000 });
+}
+
+/** The viewports every page is audited and photographed on. */
+export const SCREENS = [["", { width: 1200, height: 900 }], ["-phone", { width: 390, height: 844 }]];
+
+/**
+ * The page once loaded (its images too, where it shows the viewer): no serious or critical
+ * axe violation, no script error; its screenshot saved as `name`.
+ */
+export async function auditPage(page, errors, name) {
+  await page.waitForFunction(() => !document.querySelector("main .loading"));
+  if (await page.locator(".viewer-canvas").count()) await imagesLoaded(page);
+  assert.deepEqual(await seriousViolations(page), [], name);
+  await screenshot(page, name);
+  assert.deepEqual(errors, [], name);
 }
 
 /** Signs in through the form, as a person does, and waits for the home page's heading. */

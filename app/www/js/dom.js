@@ -175,7 +175,8 @@ export function showErrors(/** @type {HTMLFormElement} */ form, /** @type {unkno
     }
     control.setAttribute("aria-invalid", "true");
     place.textContent = sentence(message);
-    first ??= control.matches("fieldset") ? control.querySelector("input") : control;
+    // A group (checkboxes, the sector map) is focused at its first control.
+    first ??= control.matches("fieldset, div") ? control.querySelector("input, select, [tabindex='0']") : control;
   }
   const general = Object.keys(error.fields).length === 0 ? error.message : unplaced.join("; ");
   formError(form).textContent = general ? sentence(general) : "";

@@ -12,13 +12,16 @@ import { progressPage } from "./pages/progress.js";
 import { programmesPage, programmePage, cohortPage } from "./pages/lead.js";
 import { recordPage, verifyPage } from "./pages/record.js";
 import { usersPage, caseBankPage, auditPage } from "./pages/admin.js";
+import { readingPage, referenceReadPage } from "./pages/reading.js";
+import { resultPage } from "./pages/result.js";
+import { reviewQueuePage } from "./pages/review.js";
 
 /** @typedef {import("./router.js").Page} Page */
 
 /** The menu of each role: a user with several roles gets each role's entries once. */
 const MENUS = {
   trainee: [["/", "Home"], ["/progress", "My progress"]],
-  expert: [["/programmes", "Programmes"]],
+  expert: [["/review", "Review queue"], ["/programmes", "Programmes"]],
   lead: [["/programmes", "Programmes"], ["/records/verify", "Verify a record"]],
   admin: [["/admin/users", "Users"], ["/admin/cases", "Case bank"], ["/admin/audit", "Audit log"], ["/programmes", "Programmes"]],
 };
@@ -112,9 +115,13 @@ function markCurrent() {
 }
 
 let firstPage = true;
+/** What the page on screen does when it is replaced (a viewer gives its GPU back). */
+let leaveCurrent = () => {};
 
 function show(/** @type {Page} */ page) {
   const main = /** @type {HTMLElement} */ (document.getElementById("main"));
+  leaveCurrent();
+  leaveCurrent = page.leave ?? (() => {});
   document.title = `${page.title} · Readroom`;
   main.replaceChildren(page.node);
   markCurrent();
@@ -146,6 +153,10 @@ route("/records/verify", signedIn(async (_, query) => verifyPage(query)));
 route("/programmes", signedIn(programmesPage));
 route("/programmes/:id", signedIn(async ({ id }) => programmePage(id)));
 route("/cohorts/:id", signedIn(async ({ id }) => cohortPage(id)));
+route("/read/:caseId", signedIn(async ({ caseId }) => readingPage(caseId)));
+route("/attempts/:id", signedIn(async ({ id }) => resultPage(id)));
+route("/review", signedIn(reviewQueuePage));
+route("/cases/:id/reference-read", signedIn(async ({ id }) => referenceReadPage(id)));
 route("/admin/users", signedIn(usersPage));
 route("/admin/cases", signedIn(caseBankPage));
 route("/admin/audit", signedIn(auditPage));

@@ -4,7 +4,7 @@
 // /api/ and /viewer/ are left to the browser.
 
 /** @typedef {(params: Record<string, string>, query: URLSearchParams) => Promise<Page>} PageFn */
-/** @typedef {{ title: string, node: Node }} Page */
+/** @typedef {{ title: string, node: Node, leave?: () => void }} Page */
 
 /** @type {{ pattern: RegExp, keys: string[], page: PageFn }[]} */
 const routes = [];

@@ -148,3 +148,70 @@ export function sectorHeatMap({ values, title, unit }) {
       h("tbody", {}, ranked.map(([sector, n]) => h("tr", {}, h("td", {}, `${sectorLabel(sector)} (${sector})`), h("td", { class: "num" }, String(n))))))));
   return h("figure", {}, svg, h("figcaption", {}, summary), list);
 }
+
+/**
+ * The map as a control: each sector a checkbox (click, tap, or Space/Enter on the focused
+ * one), the arrow keys moving between sectors in map order with one tab stop for the whole
+ * map. `onChange` gets the chosen sectors in map order.
+ * @param {{ label: string, selected: string[], onChange: (sectors: string[]) => void }} spec
+ */
+export function sectorPicker({ label, selected, onChange }) {
+  const chosen = new Set(selected);
+  const titleId = uid("picker-title");
+  const svg = s("svg", { class: "sector-map sector-picker", viewBox: "0 0 760 320", role: "group", "aria-labelledby": titleId },
+    s("title", { id: titleId }, label));
+  for (const level of LEVELS) {
+    const cx = LEVEL_X[/** @type {keyof LEVEL_X} */ (level)];
+    svg.append(s("text", { x: cx, y: 266, "text-anchor": "middle", "font-weight": "600", "aria-hidden": "true" }, level[0].toUpperCase() + level.slice(1)),
+      s("text", { x: cx - 112, y: CENTRE_Y + 4, "text-anchor": "middle", "aria-hidden": "true" }, "R"),
+      s("text", { x: cx + 112, y: CENTRE_Y + 4, "text-anchor": "middle", "aria-hidden": "true" }, "L"));
+  }
+  /** @type {Map<string, SVGElement>} */
+  const controls = new Map();
+  const shapes = sectorShapes();
+  // Map order (the server's), so that arrow keys walk base → mid → apex predictably.
+  shapes.sort((a, b) => SECTORS.indexOf(a.sector) - SECTORS.indexOf(b.sector));
+  for (const shape of shapes) {
+    const attrs = { role: "checkbox", tabindex: -1, "aria-label": `${sectorLabel(shape.sector)} (${shape.sector})`, "data-sector": shape.sector };
+    const control = shape.d ? s("path", { d: shape.d, ...attrs }) : s("ellipse", { ...shape.ellipse, ...attrs });
+    controls.set(shape.sector, control);
+    const [x, y] = shape.label;
+    svg.append(control, s("text", { x, y, "text-anchor": "middle", "font-size": 10, "pointer-events": "none", "aria-hidden": "true" }, shape.text));
+  }
+  const ordered = [...controls.values()];
+  const draw = () => {
+    for (const [sector, control] of controls) control.setAttribute("aria-checked", String(chosen.has(sector)));
+  };
+  const toggle = (/** @type {string} */ sector) => {
+    if (chosen.has(sector)) chosen.delete(sector);
+    else chosen.add(sector);
+    draw();
+    onChange(SECTORS.filter((one) => chosen.has(one)));
+  };
+  const focusOn = (/** @type {number} */ index) => {
+    for (const control of ordered) control.setAttribute("tabindex", "-1");
+    const control = ordered[(index + ordered.length) % ordered.length];
+    control.setAttribute("tabindex", "0");
+    /** @type {any} */ (control).focus();
+  };
+  (ordered.find((control) => chosen.has(/** @type {string} */ (control.getAttribute("data-sector")))) ?? ordered[0]).setAttribute("tabindex", "0");
+  svg.addEventListener("click", (event) => {
+    const sector = /** @type {Element} */ (event.target).getAttribute?.("data-sector");
+    if (!sector) return;
+    focusOn(ordered.indexOf(/** @type {SVGElement} */ (controls.get(sector))));
+    toggle(sector);
+  });
+  svg.addEventListener("keydown", (event) => {
+    const index = ordered.indexOf(/** @type {SVGElement} */ (event.target));
+    if (index < 0) return;
+    const step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[event.key];
+    if (step) focusOn(index + step);
+    else if (event.key === "Home") focusOn(0);
+    else if (event.key === "End") focusOn(ordered.length - 1);
+    else if (event.key === " " || event.key === "Enter") toggle(/** @type {string} */ (ordered[index].getAttribute("data-sector")));
+    else return;
+    event.preventDefault();
+  });
+  draw();
+  return svg;
+}

@@ -14,7 +14,8 @@ export function me() {
 /** The page a user starts on: what their main role does first. */
 export function homeOf(/** @type {User} */ user) {
   if (user.roles.includes("trainee")) return "/";
-  if (user.roles.includes("lead") || user.roles.includes("expert")) return "/programmes";
+  if (user.roles.includes("lead")) return "/programmes";
+  if (user.roles.includes("expert")) return "/review";
   if (user.roles.includes("admin")) return "/admin/users";
   return "/";
 }

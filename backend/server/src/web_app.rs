@@ -17,8 +17,10 @@ struct Files;
 const SHELL: &str = "index.html";
 
 /// Only what the application itself serves: no inline script, nothing from another origin,
-/// never framed by another site.
-const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data: blob:; \
+/// never framed by another site. `'wasm-unsafe-eval'` lets the reading pages compile the
+/// viewer's WebAssembly (served from `/viewer/`); it allows no JavaScript eval.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; \
+     script-src 'self' 'wasm-unsafe-eval'; img-src 'self' data: blob:; \
      object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// The router's fallback: everything outside `/api/` and `/viewer/`.

@@ -86,7 +86,7 @@ export async function caseBankPage() {
       h("div", { class: "card figure-card" }, h("h3", {}, "Studies"), h("p", { class: "value" }, String(studies.length)), h("p", { class: "muted small" }, "imported and anonymised")),
       h("div", { class: "card figure-card" }, h("h3", {}, "Cases"), h("p", { class: "value" }, String(cases.length)), h("p", { class: "muted small" }, `${cases.filter((/** @type {any} */ c) => c.synthetic).length} synthetic`)),
       h("div", { class: "card figure-card" }, h("h3", {}, "Lacking truth"), h("p", { class: `value ${lacking.length ? "bad" : ""}` }, String(lacking.length)), h("p", { class: "muted small" }, "studies that cannot be read or assigned yet"))),
-    h("p", { class: "muted" }, "Studies come in with ", h("code", {}, "readroom import"), "; a study becomes a case when its truth manifest is imported (", h("code", {}, "readroom import --truth truth.toml"), ")."),
+    h("p", { class: "muted" }, "Studies come in with ", h("code", {}, "readroom import"), "; a study becomes a case when its truth manifest is imported (", h("code", {}, "readroom import --truth truth.toml"), "). Each import's studies and refusals, with their reasons, are in the command's summary (", h("code", {}, "--json"), " for a machine); the server does not keep them."),
     h("h2", {}, "Studies"),
     table({
       caption: "Every stored study (by its replacement UID) and its case",

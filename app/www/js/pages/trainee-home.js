@@ -7,8 +7,8 @@ import { announce, fmt, h } from "../dom.js";
 import { me } from "../session.js";
 import { refreshUnread } from "../unread.js";
 
-/** Where a case is read. The reading page with the report form replaces this link. */
-export const readLink = (/** @type {string} */ caseId) => `/viewer/?case=${seg(caseId)}`;
+/** Where a case is read: the viewer beside the report form. */
+export const readLink = (/** @type {string} */ caseId) => `/read/${seg(caseId)}`;
 
 export async function traineeHome() {
   const user = me();
@@ -55,7 +55,7 @@ async function newSection(/** @type {any} */ unread, /** @type {any[]} */ reread
   for (const { attempt, count } of threads) {
     const messages = attempt.result?.messages ?? [];
     const item = h("li", { class: "card" },
-      h("h3", {}, attempt.case.title, attempt.case.synthetic ? h("span", { class: "synthetic" }, "Synthetic") : null),
+      h("h3", {}, h("a", { href: `/attempts/${seg(attempt.id)}` }, attempt.case.title), attempt.case.synthetic ? h("span", { class: "synthetic" }, "Synthetic") : null),
       h("p", {}, `${count} new ${count === 1 ? "message" : "messages"} on your ${attempt.reread_number ? `re-read ${attempt.reread_number}` : "read"} of ${fmt.date(attempt.submitted_at)}.`),
       h("ul", { class: "thread" }, messages.slice(-3).map((/** @type {any} */ m) => h("li", {},
         h("strong", {}, m.author_name), ` (${m.kind}, ${fmt.dateTime(m.created_at)}): `, m.body))));
@@ -111,7 +111,7 @@ function assignmentsSection(/** @type {any[]} */ assignments) {
             h("ul", { class: "case-list" }, a.cases.map((/** @type {any} */ c) => h("li", {},
               h("span", {}, c.title, c.synthetic ? h("span", { class: "synthetic" }, "Synthetic") : null),
               c.submitted
-                ? h("span", { class: "good" }, "Submitted")
+                ? h("a", { href: `/attempts/${seg(c.attempt_id)}`, "aria-label": `See the result of ${c.title}` }, "See the result")
                 : h("a", { href: readLink(c.case_id), "aria-label": `${c.attempt_id ? "Go on reading" : "Read"} ${c.title}` }, c.attempt_id ? "Go on reading" : "Read")))))));
     }));
 }
