@@ -305,6 +305,35 @@ describe("the training loop in the browser", () => {
   });
 });
 
+describe("the user's shortcuts", () => {
+  test("keys remapped and saved to the account work on the reading page", async () => {
+    const trainee = await apiAs(browser, server.url, "trainee");
+    // A case no other test reads.
+    const unread = world.cases.filter((c) => c.case_id !== world.caseId)[2];
+    const { page, context, errors } = await pageAs("trainee", `/read/${unread.case_id}`);
+    try {
+      await imagesLoaded(page);
+      const viewer = () => document.querySelector(".viewer-canvas").readroomViewer;
+      const keymap = await page.evaluate(`(${viewer})().keymap()`);
+      keymap.keys.j = "next_slice";
+      await trainee.put("/preferences", { viewer_keymap: keymap });
+      await page.reload();
+      await imagesLoaded(page);
+      assert.equal(await page.evaluate(`(${viewer})().keymap().keys.j`), "next_slice");
+      await page.locator(".viewer-canvas").focus();
+      const slice = () => page.evaluate(`(${viewer})().viewports()[0].slice`);
+      const before = await slice();
+      await page.keyboard.press("j");
+      assert.equal(await slice(), before + 1, "the saved key does not move to the next slice");
+      assert.deepEqual(errors, []);
+    } finally {
+      await trainee.put("/preferences", { viewer_keymap: null });
+      await trainee.close();
+      await context.close();
+    }
+  });
+});
+
 describe("every new page", () => {
   const pages = [
     ["trainee-reading", "trainee", () => `/read/${world.cases.find((c) => c.case_id !== world.caseId).case_id}`],

@@ -3,6 +3,7 @@
 // images never download the WebAssembly. A toolbar of plain controls picks the tool and the
 // layout, so that the viewer can be driven by keyboard, mouse and touch alike.
 
+import { api } from "./api.js";
 import { h, uid } from "./dom.js";
 
 /** @type {Promise<any> | null} */
@@ -53,6 +54,14 @@ export function viewerBox({ caseId, label, tool = "scroll" }) {
       status.classList.add("bad");
       console.warn(error);
       return null;
+    }
+    // The user's own shortcuts and mouse buttons, remapped in the viewer and kept on the
+    // server; the defaults when none are saved or they cannot be read.
+    try {
+      const preferences = await api.get("/preferences");
+      if (preferences?.viewer_keymap) viewer.setKeymap(preferences.viewer_keymap);
+    } catch (error) {
+      console.warn("the saved shortcuts could not be applied", error);
     }
     // For tests and for the curious: the viewer belongs to its box.
     /** @type {any} */ (container).readroomViewer = viewer;
