@@ -120,6 +120,13 @@ describe("the training loop in the browser", () => {
     await scrollTo(page, target.slice > 2 ? target.slice - 3 : target.slice + 3);
     await lesion.getByRole("button", { name: "Show marker 1 in the viewer" }).click();
     await page.waitForFunction((slice) => document.querySelector(".viewer-canvas").readroomViewer.viewports()[0].slice === slice, target.slice);
+    // Clicking the marker in the viewer selects its lesion in the form, and moves nothing.
+    await page.evaluate(() => document.querySelector("fieldset.lesion").classList.remove("selected"));
+    const marked = await pagePoint(page, target.column, target.row);
+    await page.mouse.click(marked.x, marked.y);
+    await page.locator("fieldset.lesion.selected[aria-current='true']").waitFor();
+    assert.equal(await lesion.count(), 1, "the click placed another marker");
+    assert.equal(await markerCount(), 1);
 
     // Submitting an incomplete report: each field's message from the API lands beside it.
     await page.getByRole("button", { name: "Submit report…" }).click();

@@ -27,6 +27,8 @@ const MAX_LESIONS = 4;
 export function reportForm({ report, series, viewer, actions }) {
   /** @type {(Lesion & { marker: number | null })[]} */
   const lesions = [];
+  /** The marker whose lesion is highlighted (the last one grabbed or shown). @type {number | null} */
+  let selected = null;
   /** @type {any} */
   let view = null;
   const list = h("div", { class: "lesions" });
@@ -103,7 +105,8 @@ export function reportForm({ report, series, viewer, actions }) {
       lesion.marker != null ? h("button", { type: "button", class: "secondary", onclick: () => showMarker(/** @type {number} */ (lesion.marker)) }, `Show marker ${lesion.marker} in the viewer`) : null,
       h("span", { class: "field-error", id: pointErrorId }));
 
-    return h("fieldset", { class: "lesion", "data-marker": lesion.marker ?? "", "aria-labelledby": legendId },
+    const isSelected = lesion.marker != null && lesion.marker === selected;
+    return h("fieldset", { class: isSelected ? "lesion selected" : "lesion", "aria-current": isSelected ? "true" : null, "data-marker": lesion.marker ?? "", "aria-labelledby": legendId },
       h("legend", { id: legendId, tabindex: -1 }, `Lesion ${index + 1}`),
       where,
       sectors,
@@ -116,7 +119,15 @@ export function reportForm({ report, series, viewer, actions }) {
   function showMarker(/** @type {number} */ number) {
     if (!view) return announce("The viewer is not ready yet.");
     view.selectMarker(number);
+    select(number);
     announce(`Marker ${number} shown in the viewer`);
+  }
+
+  /** The lesion of marker `number` highlighted in the form (the canvas keeps the focus). */
+  function select(/** @type {number} */ number) {
+    selected = number;
+    draw();
+    list.querySelector("fieldset.selected")?.scrollIntoView({ block: "nearest" });
   }
 
   // Markers restored from the saved report: numbered in lesion order.
@@ -139,11 +150,13 @@ export function reportForm({ report, series, viewer, actions }) {
       draw();
       announce(`Marker ${detail.marker.number} placed: lesion ${lesions.length} added to the report`);
     });
+    // A marker grabbed in the viewer (moved, or only clicked) selects its lesion.
     view.on("marker_moved", (/** @type {any} */ detail) => {
-      const lesion = lesions.find((one) => one.marker === detail.marker.number);
-      if (!lesion) return;
-      lesion.point = detail.marker.point;
-      draw();
+      const index = lesions.findIndex((one) => one.marker === detail.marker.number);
+      if (index < 0) return;
+      lesions[index].point = detail.marker.point;
+      select(detail.marker.number);
+      announce(`Lesion ${index + 1} selected`);
     });
     view.on("marker_deleted", (/** @type {any} */ detail) => {
       const index = lesions.findIndex((one) => one.marker === detail.number);
