@@ -5,7 +5,7 @@
 //! A signed-in user who may not see something gets 403 (it is theirs to know that it exists:
 //! ids are random), and an id that names nothing gets 404.
 
-use readroom_domain::Role;
+use readroom_domain::{Role, User};
 use readroom_store::{Attempt, Programme};
 
 use crate::session::CurrentUser;
@@ -69,6 +69,23 @@ pub async fn may_follow_trainee(
         }
     }
     Ok(false)
+}
+
+/// The trainee `user` asks about: 404 when there is none, 403 when `user` may not follow them.
+pub async fn followed_trainee(
+    state: &AppState,
+    user: &CurrentUser,
+    trainee_id: &str,
+) -> Result<User, ApiError> {
+    let trainee = state
+        .store
+        .user(trainee_id)
+        .await?
+        .ok_or(ApiError::NotFound("trainee"))?;
+    if !may_follow_trainee(state, user, trainee_id).await? {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(trainee)
 }
 
 /// The rule of [`may_follow_trainee`], given `shared_roles`: the roles `user` holds in the

@@ -51,20 +51,6 @@ pub struct TraineeRolling {
     rolling: Rolling,
 }
 
-async fn followed_trainee(
-    state: &AppState,
-    user: &CurrentUser,
-    trainee_id: &str,
-) -> Result<(), ApiError> {
-    if state.store.user(trainee_id).await?.is_none() {
-        return Err(ApiError::NotFound("trainee"));
-    }
-    if !access::may_follow_trainee(state, user, trainee_id).await? {
-        return Err(ApiError::Forbidden);
-    }
-    Ok(())
-}
-
 /// A trainee's rolling accuracy: one row read, whatever the length of their history.
 pub async fn rolling(
     user: CurrentUser,
@@ -142,7 +128,7 @@ pub async fn trainee(
     PathParams(trainee_id): PathParams<String>,
     QueryParams(query): QueryParams<AnalyticsQuery>,
 ) -> Result<Json<TraineeAnalytics>, ApiError> {
-    followed_trainee(&state, &user, &trainee_id).await?;
+    access::followed_trainee(&state, &user, &trainee_id).await?;
     let cusum_settings = match &query.programme_id {
         Some(id) => {
             let programme = state
@@ -185,16 +171,10 @@ pub async fn trainee(
         if let (Some(category), Some(positive)) = (category, attempt.case_positive) {
             pairs.push((category, positive));
         }
+        targets += attempt.score_count("targets");
+        hits += attempt.score_count("hits");
+        false_positives += attempt.score_count("false_positives");
         if let Some(score) = &attempt.score {
-            let stored = |key: &str| {
-                score
-                    .get(key)
-                    .and_then(serde_json::Value::as_u64)
-                    .map_or(0, |n| count(n as i64))
-            };
-            targets += stored("targets");
-            hits += stored("hits");
-            false_positives += stored("false_positives");
             for sector in score
                 .get("missed_sectors")
                 .and_then(serde_json::Value::as_array)

@@ -144,14 +144,7 @@ async fn build(
     trainee_id: &str,
     as_of: i64,
 ) -> Result<RecordContent, ApiError> {
-    let trainee = state
-        .store
-        .user(trainee_id)
-        .await?
-        .ok_or(ApiError::NotFound("trainee"))?;
-    if !access::may_follow_trainee(state, user, trainee_id).await? {
-        return Err(ApiError::Forbidden);
-    }
+    let trainee = access::followed_trainee(state, user, trainee_id).await?;
     let titles: std::collections::HashMap<String, String> = state
         .store
         .list_cases()
@@ -183,17 +176,9 @@ async fn build(
             cases.insert(attempt.case_id.clone());
             first_reads += 1;
             correct += u32::from(right);
-            let stored = |key: &str| {
-                attempt
-                    .score
-                    .as_ref()
-                    .and_then(|score| score.get(key))
-                    .and_then(serde_json::Value::as_u64)
-                    .map_or(0, |n| u32::try_from(n).unwrap_or(u32::MAX))
-            };
-            targets += stored("targets");
-            hits += stored("hits");
-            false_positives += stored("false_positives");
+            targets += attempt.score_count("targets");
+            hits += attempt.score_count("hits");
+            false_positives += attempt.score_count("false_positives");
         } else {
             rereads += 1;
             rereads_correct += u32::from(right);

@@ -47,6 +47,16 @@ impl Attempt {
     pub fn reading_ms(&self) -> Option<i64> {
         self.submitted_at.map(|at| at - self.started_at)
     }
+
+    /// A count of the stored score (`"targets"`, `"hits"`, `"false_positives"`): 0 before
+    /// the attempt is scored.
+    pub fn score_count(&self, key: &str) -> u32 {
+        self.score
+            .as_ref()
+            .and_then(|score| score.get(key))
+            .and_then(serde_json::Value::as_u64)
+            .map_or(0, |n| u32::try_from(n).unwrap_or(u32::MAX))
+    }
 }
 
 /// What scoring a report produced, to be stored with it.
