@@ -56,13 +56,12 @@ export function viewerBox({ caseId, label, tool = "scroll" }) {
       return null;
     }
     // The user's own shortcuts and mouse buttons, remapped in the viewer and kept on the
-    // server; the defaults when none are saved or they cannot be read.
-    try {
-      const preferences = await api.get("/preferences");
-      if (preferences?.viewer_keymap) viewer.setKeymap(preferences.viewer_keymap);
-    } catch (error) {
-      console.warn("the saved shortcuts could not be applied", error);
-    }
+    // server; read beside the case (applied once the case is open) and the defaults when none
+    // are saved or they cannot be read.
+    const keymap = api.get("/preferences").then(
+      (preferences) => preferences?.viewer_keymap,
+      (error) => console.warn("the saved shortcuts could not be read", error),
+    );
     // For tests and for the curious: the viewer belongs to its box.
     /** @type {any} */ (container).readroomViewer = viewer;
     viewer.on("progress", (/** @type {any} */ detail) => { status.textContent = `Loading images: ${Math.round(detail.fraction * 100)}%`; });
@@ -73,6 +72,8 @@ export function viewerBox({ caseId, label, tool = "scroll" }) {
     toolSelect.addEventListener("change", () => viewer.setTool(toolSelect.value));
     layoutSelect.addEventListener("change", () => viewer.setLayout(layoutSelect.value));
     await viewer.openCase(caseId);
+    const saved = await keymap;
+    if (saved) viewer.setKeymap(saved);
     viewer.setTool(tool);
     layoutSelect.value = { 1: "1x1", 2: "1x2", 4: "2x2", 9: "3x3" }[/** @type {1|2|4|9} */ (viewer.viewports().length)] ?? layoutSelect.value;
     toolSelect.disabled = false;
