@@ -1,12 +1,13 @@
 // The web application in headless Chromium against a server on the demo bank: signing in and
-// its refusals, the trainee's home and progress, the lead's dashboards, forms and exports and
-// the printable record, the admin pages, and an axe-core audit and a screenshot of every page.
+// its refusals, changing one's password, the trainee's home and progress, the lead's
+// dashboards, forms and exports and the printable record, the admin pages, and an axe-core
+// audit and a screenshot of every page.
 // The figures the pages show come from real submissions made through the API beforehand.
 
 import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 
-import { SCREENS, apiAs, auditPage, correctReport, openApp, screenshot, startApp, wrongReport } from "./harness.mjs";
+import { SCREENS, apiAs, auditPage, correctReport, openApp, screenshot, signInThroughForm, startApp, wrongReport } from "./harness.mjs";
 
 const { server, browser, pageAs } = await startApp();
 
@@ -79,6 +80,44 @@ describe("signing in", () => {
   });
 });
 
+describe("one's own account", () => {
+  test("a person changes their password from their name in the header; the old one no longer signs in", async () => {
+    const admin = await apiAs(browser, server.url, "admin");
+    await admin.post("/users", { username: "renewing", display_name: "Renewing resident", password: "the first password", roles: ["trainee"] });
+    await admin.close();
+    const { page, context, errors } = await openApp(browser, server.url);
+    await signInThroughForm(page, "renewing", "the first password");
+    await page.locator("#who").getByRole("link", { name: "Renewing resident" }).click();
+    await page.getByRole("heading", { name: "Your account" }).waitFor();
+    const current = page.getByLabel("Current password");
+    const next = page.getByLabel("New password");
+    const error = async (control) => page.locator(`#${await control.getAttribute("id")}-error`).innerText();
+    // A wrong current password, then a short new one: each refused beside its field.
+    await current.fill("not the password");
+    await next.fill("short");
+    await page.getByRole("button", { name: "Change password" }).click();
+    await page.locator("[name=current_password][aria-invalid=true]").waitFor();
+    assert.match(await error(current), /^This is not your current password\.$/);
+    await current.fill("the first password");
+    await page.getByRole("button", { name: "Change password" }).click();
+    await page.locator("[name=new_password][aria-invalid=true]").waitFor();
+    assert.match(await error(next), /^At least 8 characters\.$/);
+    await next.fill("the second password");
+    await page.getByRole("button", { name: "Change password" }).click();
+    await page.getByText(/^Password changed\./).waitFor();
+    assert.equal(await current.inputValue(), "", "the form is cleared");
+    // Signed out: the old password is refused, the new one signs in.
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByLabel("Username").fill("renewing");
+    await page.getByLabel("Password").fill("the first password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("alert").getByText("Wrong username or password.").waitFor();
+    await signInThroughForm(page, "renewing", "the second password");
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+});
+
 describe("the trainee", () => {
   test("home shows the case set with dates and progress, the rolling accuracy with n and interval, and what is new", async () => {
     const { page, context, errors } = await pageAs("trainee", "/");
@@ -121,6 +160,10 @@ describe("the trainee", () => {
     }
     assert.equal(await page.getByRole("img", { name: /Minutes from opening a case/ }).locator("circle").count(), 6);
     assert.match(await page.locator("main").innerText(), /Sensitivity and specificity/);
+    // The trainee's own training record is one link away.
+    await page.getByRole("link", { name: "Your training record" }).click();
+    await page.getByRole("heading", { name: "Training record" }).waitFor();
+    assert.match(await page.locator("main").innerText(), /Cases read\s+6/);
     assert.deepEqual(errors, []);
     await context.close();
   });
@@ -280,6 +323,7 @@ describe("every page", () => {
     ["trainee-home", "trainee", "/"],
     ["trainee-progress", "trainee", "/progress"],
     ["trainee-record", "trainee", () => `/trainees/${world.trainee.id}/record`],
+    ["trainee-account", "trainee", "/account"],
     ["lead-programmes", "lead", "/programmes"],
     ["lead-programme", "lead", () => `/programmes/${world.programme.id}`],
     ["lead-cohort", "lead", async (api) => `/cohorts/${(await api.get(`/programmes/${world.programme.id}`)).cohorts[0].id}`],

@@ -2,8 +2,9 @@
 // step by real clicks and keys: a trainee reads a case (a marker placed on the canvas, the
 // report filled through the sector map, submitted after the confirmation) and sees the score
 // and the truth; an expert reviews it from the queue with a pinned mark; the trainee reads the
-// feedback (the unread count drops), asks, and is answered; the lead's figures change; nobody
-// sees what is not theirs; the form works by keyboard alone at tablet width; and every new page
+// feedback (the unread count drops), asks, and is answered; the lead's figures change; the
+// expert files a reference read from the same reading page (marker and sector map again) and
+// the trainee sees it with their result; nobody sees what is not theirs; the form works by keyboard alone at tablet width; and every new page
 // passes the axe audit, with screenshots on a desktop and a phone.
 
 import { before, describe, test } from "node:test";
@@ -73,6 +74,39 @@ function pagePoint(page, column, row) {
   }, [column, row]);
 }
 
+/** The number of markers in the page's viewer. */
+const markerCount = (page) => page.evaluate(() => document.querySelector(".viewer-canvas").readroomViewer.markers().length);
+
+/**
+ * Marks `lps` in viewport 0 as a reader does: scrolls to its slice with the arrow keys and
+ * clicks it with the lesion marker tool. Returns the series shown there and the point's slice,
+ * column and row in it.
+ */
+async function markInViewer(page, lps) {
+  const shown = await page.evaluate(() => document.querySelector(".viewer-canvas").readroomViewer.viewports()[0].series_uid);
+  const series = world.detail.series_detail.find((s) => s.uid === shown);
+  const target = imagePoint(series, lps);
+  await scrollTo(page, target.slice);
+  await page.getByLabel("Tool", { exact: true }).selectOption("marker");
+  const at = await pagePoint(page, target.column, target.row);
+  await page.mouse.click(at.x, at.y);
+  return { shown, target };
+}
+
+/** Fills a lesion of the report form: its sectors by clicking the map, its scores from the lists. */
+async function fillLesion(lesion, { sectors, t2w, dwi, dce, size, epe, category }) {
+  for (const sector of sectors) {
+    await lesion.locator(`[data-sector="${sector}"]`).click();
+    assert.equal(await lesion.locator(`[data-sector="${sector}"]`).getAttribute("aria-checked"), "true");
+  }
+  await lesion.getByLabel("T2W score").selectOption(String(t2w));
+  await lesion.getByLabel("DWI score").selectOption(String(dwi));
+  await lesion.getByLabel("DCE").selectOption(dce);
+  await lesion.getByLabel("Size (mm)").fill(String(size));
+  await lesion.getByLabel("Extraprostatic extension").selectOption(String(epe));
+  await lesion.getByLabel("PI-RADS category").selectOption(String(category));
+}
+
 const cohortRow = async (page) => {
   await page.goto(`${server.url}/programmes/${world.programme.id}`);
   const row = page.getByRole("table", { name: /Every trainee of the programme/ }).getByRole("row", { name: /Demo trainee/ });
@@ -92,17 +126,10 @@ describe("the training loop in the browser", () => {
     await imagesLoaded(page);
 
     // The lesion's slice in the first viewport's series, then a click on it with the marker tool.
-    const shown = await page.evaluate(() => document.querySelector(".viewer-canvas").readroomViewer.viewports()[0].series_uid);
-    const series = world.detail.series_detail.find((s) => s.uid === shown);
-    const target = imagePoint(series, world.lesion.centre_lps_mm);
-    await scrollTo(page, target.slice);
-    await page.getByLabel("Tool", { exact: true }).selectOption("marker");
-    const at = await pagePoint(page, target.column, target.row);
-    await page.mouse.click(at.x, at.y);
+    const { shown, target } = await markInViewer(page, world.lesion.centre_lps_mm);
     const lesion = page.locator("fieldset.lesion");
     await lesion.getByText(/^Marker 1: /).waitFor();
     assert.equal(await lesion.count(), 1);
-    const markerCount = () => page.evaluate(() => document.querySelector(".viewer-canvas").readroomViewer.markers().length);
 
     // A second marker adds lesion 2; the Delete key in the viewer removes marker and lesion.
     const elsewhere = await pagePoint(page, target.column + 25, target.row + 25);
@@ -110,12 +137,12 @@ describe("the training loop in the browser", () => {
     await page.getByRole("group", { name: "Sectors of lesion 2" }).waitFor();
     await page.keyboard.press("Delete");
     await page.getByRole("group", { name: "Sectors of lesion 2" }).waitFor({ state: "detached" });
-    assert.equal(await markerCount(), 1);
+    assert.equal(await markerCount(page), 1);
     // Removing lesion 2 from the form removes its marker.
     await page.mouse.click(elsewhere.x, elsewhere.y);
     await page.getByRole("button", { name: "Remove lesion 2" }).click();
     assert.equal(await lesion.count(), 1);
-    assert.equal(await markerCount(), 1);
+    assert.equal(await markerCount(page), 1);
     // Scrolled away, "Show marker 1" brings its slice back.
     await scrollTo(page, target.slice > 2 ? target.slice - 3 : target.slice + 3);
     await lesion.getByRole("button", { name: "Show marker 1 in the viewer" }).click();
@@ -126,7 +153,7 @@ describe("the training loop in the browser", () => {
     await page.mouse.click(marked.x, marked.y);
     await page.locator("fieldset.lesion.selected[aria-current='true']").waitFor();
     assert.equal(await lesion.count(), 1, "the click placed another marker");
-    assert.equal(await markerCount(), 1);
+    assert.equal(await markerCount(page), 1);
 
     // Submitting an incomplete report: each field's message from the API lands beside it.
     await page.getByRole("button", { name: "Submit report…" }).click();
@@ -136,16 +163,7 @@ describe("the training loop in the browser", () => {
     assert.match(await lesion.locator(".field", { has: page.locator("[name='lesions[0].dce']") }).locator(".field-error").innerText(), /^Required \(positive, negative or not_assessed\)\.$/);
 
     // The sectors by clicking the map; the scores from the lists.
-    for (const sector of world.lesion.sectors) {
-      await lesion.locator(`[data-sector="${sector}"]`).click();
-      assert.equal(await lesion.locator(`[data-sector="${sector}"]`).getAttribute("aria-checked"), "true");
-    }
-    await lesion.getByLabel("T2W score").selectOption("4");
-    await lesion.getByLabel("DWI score").selectOption("5");
-    await lesion.getByLabel("DCE").selectOption("positive");
-    await lesion.getByLabel("Size (mm)").fill("14");
-    await lesion.getByLabel("Extraprostatic extension").selectOption("false");
-    await lesion.getByLabel("PI-RADS category").selectOption("5");
+    await fillLesion(lesion, { sectors: world.lesion.sectors, t2w: 4, dwi: 5, dce: "positive", size: 14, epe: false, category: 5 });
     await page.getByRole("button", { name: "Save draft" }).click();
     await page.getByText(/^Draft saved at /).waitFor();
     // Cancelling the confirmation submits nothing.
@@ -171,7 +189,7 @@ describe("the training loop in the browser", () => {
     assert.equal(stored.report.lesions[0].point.slice, target.slice);
     await imagesLoaded(page);
     // The trainee's marker beside the truth, on its slice.
-    assert.equal(await markerCount(), 1);
+    assert.equal(await markerCount(page), 1);
     assert.equal(await page.evaluate(() => document.querySelector(".viewer-canvas").readroomViewer.viewports()[0].slice), target.slice);
     assert.deepEqual(errors, []);
     await context.close();
@@ -186,6 +204,8 @@ describe("the training loop in the browser", () => {
     assert.match(await row.innerText(), /first read[\s\S]*feedback[\s\S]*Agrees/);
     await row.getByRole("link").click();
     await page.getByRole("heading", { name: `Review: ${world.title}` }).waitFor();
+    // The reviewer reads whose lesion found the truth: the trainee's, not theirs.
+    assert.match(await page.getByRole("table", { name: /Clinically significant from ISUP/ }).innerText(), /Found by the trainee's lesion 1/);
     await imagesLoaded(page);
     await page.getByLabel("Tool", { exact: true }).selectOption("marker");
     const box = await page.locator(".viewer-canvas canvas").boundingBox();
@@ -201,7 +221,7 @@ describe("the training loop in the browser", () => {
     assert.equal(mark.label, "edge");
     assert.equal(mark.lps_mm.length, 3);
     // The mark moved from the expert's markers to the pinned marks.
-    assert.equal(await page.evaluate(() => document.querySelector(".viewer-canvas").readroomViewer.markers().length), 0);
+    assert.equal(await markerCount(page), 0);
     assert.deepEqual(expert.errors, []);
 
     const trainee = await pageAs("trainee");
@@ -238,8 +258,62 @@ describe("the training loop in the browser", () => {
     assert.equal(world.cohortBefore[1], "—");
     assert.match(after[1], /^100% \(\d+%–100%, n = 1\)$/);
     assert.equal(after[5], "1");
+    // Messages go to trainees and experts: a lead is shown no unread count.
+    assert.equal(await page.locator("#unread").count(), 0);
+    assert.match(await page.locator("#who").innerText(), /^Signed in as Demo lead\s+lead\s+Sign out$/);
     assert.deepEqual(errors, []);
     await context.close();
+  });
+
+  test("an expert files a reference read from the reading page, marking the lesion and filling the sector map; the trainee's result shows it", async () => {
+    const { page, context, errors } = await pageAs("expert");
+    // From the review queue's list of the bank's cases to the case's reference-read page.
+    await page.getByRole("heading", { name: "Review queue" }).waitFor();
+    await page.locator("summary", { hasText: /^Cases in the bank \(\d+\)$/ }).click();
+    await page.getByRole("link", { name: `File a reference read of ${world.title}`, exact: true }).click();
+    await page.getByRole("heading", { name: `Reference read: ${world.title}` }).waitFor();
+    assert.equal(new URL(page.url()).pathname, `/cases/${world.caseId}/reference-read`);
+    assert.match(await page.locator(".clinical").innerText(), /Age[\s\S]+PSA[\s\S]+Indication/);
+    await imagesLoaded(page);
+
+    const { shown, target } = await markInViewer(page, world.lesion.centre_lps_mm);
+    const lesion = page.locator("fieldset.lesion");
+    await lesion.getByText(/^Marker 1: /).waitFor();
+    assert.equal(await lesion.count(), 1);
+    await fillLesion(lesion, { sectors: world.lesion.sectors, t2w: 4, dwi: 4, dce: "positive", size: 11, epe: false, category: 4 });
+    await page.getByLabel("Comment").fill("Reference: a PI-RADS 4 lesion of the posterior-medial PZ.");
+    await page.getByRole("button", { name: "File reference read…" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "File reference read" }).click();
+    await page.getByText(/^Reference read filed at /).waitFor();
+
+    // What was filed is the report the page was given: the sectors, and the marker's point.
+    const reads = await (await context.request.get(`${server.url}/api/cases/${world.caseId}/reference-reads`)).json();
+    assert.equal(reads.length, 1);
+    const [read] = reads;
+    assert.equal(read.expert_name, "Demo expert");
+    assert.equal(read.overall_category, 4);
+    assert.deepEqual(read.report.lesions.map((l) => [l.sectors, l.category, l.size_mm]), [[world.lesion.sectors, 4, 11]]);
+    assert.equal(read.report.lesions[0].point.series_uid, shown);
+    assert.equal(read.report.lesions[0].point.slice, target.slice);
+    // Reopened, the page says it is filed and shows the read with its marker, to be replaced.
+    await page.reload();
+    await page.getByText(/^You filed a reference read on .+; filing again replaces it\.$/).waitFor();
+    await imagesLoaded(page);
+    assert.equal(await markerCount(page), 1);
+    assert.deepEqual(await page.locator("fieldset.lesion [aria-checked=true]").evaluateAll((nodes) => nodes.map((n) => n.dataset.sector)), world.lesion.sectors);
+    assert.deepEqual(errors, []);
+    await context.close();
+
+    // The trainee, who has submitted a read of the case, sees the expert's read with their result.
+    const trainee = await pageAs("trainee", `/attempts/${world.attemptId}`);
+    await trainee.page.getByRole("heading", { name: `Your result: ${world.title}` }).waitFor();
+    const shownRead = await trainee.page.getByRole("region", { name: "Expert reference reads" }).innerText();
+    assert.match(shownRead, /Demo expert: overall PI-RADS 4 \(/);
+    assert.match(shownRead, new RegExp(`Lesion 1: ${escape(world.lesion.sectors.join(", "))}; T2W 4, DWI 4, DCE positive, 11 mm, category 4`));
+    assert.match(shownRead, /Reference: a PI-RADS 4 lesion of the posterior-medial PZ\./);
+    assert.doesNotMatch(shownRead, /No expert has filed/);
+    assert.deepEqual(trainee.errors, []);
+    await trainee.context.close();
   });
 
   test("a trainee gets nothing of another trainee's attempt, nor a case's truth before submitting", async () => {

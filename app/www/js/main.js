@@ -15,6 +15,7 @@ import { usersPage, caseBankPage, auditPage } from "./pages/admin.js";
 import { readingPage, referenceReadPage } from "./pages/reading.js";
 import { resultPage } from "./pages/result.js";
 import { reviewQueuePage } from "./pages/review.js";
+import { accountPage } from "./pages/account.js";
 
 /** @typedef {import("./router.js").Page} Page */
 
@@ -98,9 +99,14 @@ function drawHeader() {
   nav.hidden = false;
   nav.replaceChildren(h("ul", {}, items));
   who.replaceChildren(
-    h("span", {}, "Signed in as ", h("strong", {}, user.display_name), " "),
+    // The name leads to the account page, where the password is changed.
+    h("span", {}, "Signed in as ", h("a", { href: "/account", class: "account", title: "Your account and password" }, h("strong", {}, user.display_name)), " "),
     h("span", { class: "roles", "aria-label": `Roles: ${user.roles.join(", ")}` }, user.roles.map((role) => h("span", { class: "role" }, role, " "))),
-    h("a", { id: "unread", href: user.roles.includes("trainee") ? "/#new" : "/", "aria-live": "polite" }, "…"),
+    // Messages come to trainees (feedback, answers) and experts (questions); a lead or an
+    // admin gets none, so is shown no count.
+    ...(user.roles.includes("trainee") || user.roles.includes("expert")
+      ? [h("a", { id: "unread", href: user.roles.includes("trainee") ? "/#new" : "/review", "aria-live": "polite" }, "…")]
+      : []),
     h("button", { type: "button", class: "secondary", onclick: () => signOut().catch((error) => announce(sentence(error.message))) }, "Sign out"),
   );
   refreshUnread();
@@ -157,6 +163,7 @@ route("/read/:caseId", signedIn(async ({ caseId }) => readingPage(caseId)));
 route("/attempts/:id", signedIn(async ({ id }) => resultPage(id)));
 route("/review", signedIn(reviewQueuePage));
 route("/cases/:id/reference-read", signedIn(async ({ id }) => referenceReadPage(id)));
+route("/account", signedIn(accountPage));
 route("/admin/users", signedIn(usersPage));
 route("/admin/cases", signedIn(caseBankPage));
 route("/admin/audit", signedIn(auditPage));

@@ -127,7 +127,8 @@ export function sectorHeatMap({ values, title, unit }) {
       s("text", { x: cx - 112, y: CENTRE_Y + 4, "text-anchor": "middle" }, "R"),
       s("text", { x: cx + 112, y: CENTRE_Y + 4, "text-anchor": "middle" }, "L"));
   }
-  svg.append(s("text", { x: LEVEL_X.base + 100, y: 22 }, "Seminal vesicles"), s("text", { x: LEVEL_X.apex + 24, y: 301 }, "Urethral sphincter"));
+  // The sphincter's name to its left, where the map has room for it.
+  svg.append(s("text", { x: LEVEL_X.base + 100, y: 22 }, "Seminal vesicles"), s("text", { x: LEVEL_X.apex - 24, y: 301, "text-anchor": "end" }, "Urethral sphincter"));
   for (const shape of sectorShapes()) {
     const count = values[shape.sector] ?? 0;
     const fill = heat(count, max);
@@ -140,7 +141,8 @@ export function sectorHeatMap({ values, title, unit }) {
     svg.append(s("text", { x, y, "text-anchor": "middle", "font-size": count ? 13 : 9, "font-weight": count ? 700 : 400, fill: count && count / max > 0.5 ? "#1b0d00" : "#c9d1da", "pointer-events": "none", "aria-hidden": "true" },
       count ? String(count) : shape.text));
   }
-  const list = ranked.length === 0 ? h("p", { class: "muted" }, summary) : h("details", {},
+  // With nothing to list, the caption says so already.
+  const list = ranked.length === 0 ? null : h("details", {},
     h("summary", {}, `${title}: every sector with ${unit}`),
     scrollBox(title, h("table", {},
       h("caption", {}, title),

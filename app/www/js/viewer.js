@@ -42,7 +42,10 @@ export function viewerBox({ caseId, label, tool = "scroll" }) {
   const toolbar = h("div", { class: "viewer-toolbar" },
     h("label", { for: toolId }, "Tool"), toolSelect,
     h("label", { for: layoutId }, "Layout"), layoutSelect);
-  const node = h("section", { class: "viewer-box", "aria-label": label }, toolbar, container, status);
+  // The viewer's own help (every mouse button and key, as the user has them) is one key away,
+  // which nobody finds without being told.
+  const hint = h("p", { class: "muted small viewer-hint" }, "On the images: the wheel or the arrow keys change the slice; press ? there for every mouse and keyboard shortcut.");
+  const node = h("section", { class: "viewer-box", "aria-label": label }, toolbar, container, status, hint);
 
   const ready = (async () => {
     let viewer;

@@ -36,28 +36,33 @@ function newProgrammeForm() {
   return h("section", { class: "panel", "aria-labelledby": "new-programme-h" }, h("h2", { id: "new-programme-h" }, "New programme"), form);
 }
 
+/** "1 trainee", "6 trainees". */
+const count = (/** @type {number} */ n, /** @type {string} */ one, /** @type {string} */ many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
 /** The figures a group's dashboard shows above its table. */
 function groupFigures(/** @type {any} */ d) {
   const f = d.figures;
   const t = d.feedback_turnaround;
+  // The turnaround is kept per programme (feedback_waits): a cohort's page shows its programme's.
+  const whole = d.cohort ? " (the whole programme)" : "";
   const card = (/** @type {string} */ label, /** @type {string} */ value, /** @type {string} */ detail) =>
     h("div", { class: "card figure-card" }, h("h3", {}, label), h("p", { class: "value" }, value), h("p", { class: "muted small" }, detail));
   return h("section", { "aria-labelledby": `figures-h` },
     h("h2", { id: "figures-h" }, "Group figures"),
     h("div", { class: "cards" },
-      card("Accuracy", f.accuracy.n ? fmt.percent(f.accuracy.value) : "—", `${fmt.proportion(f.accuracy)} · ${f.trainees} trainees, ${f.first_reads} first reads`),
+      card("Accuracy", f.accuracy.n ? fmt.percent(f.accuracy.value) : "—", `${fmt.proportion(f.accuracy)} · ${count(f.trainees, "trainee")}, ${count(f.first_reads, "first read")}`),
       card("Sensitivity (PI-RADS ≥ 3)", f.at_category_3.sensitivity.n ? fmt.percent(f.at_category_3.sensitivity.value) : "—", fmt.proportion(f.at_category_3.sensitivity)),
       card("Specificity (PI-RADS ≥ 3)", f.at_category_3.specificity.n ? fmt.percent(f.at_category_3.specificity.value) : "—", fmt.proportion(f.at_category_3.specificity)),
       card("Lesion detection", f.lesion_detection.n ? fmt.percent(f.lesion_detection.value) : "—", `${fmt.proportion(f.lesion_detection)} · ${fmt.number(f.false_positives_per_case)} false positives per case`),
       card("AUROC", fmt.number(f.auroc), "overall category against case positivity"),
       card("Mean reading time", fmt.duration(f.mean_reading_ms), "per first read"),
-      card("Feedback turnaround", t.n ? fmt.duration(t.median_ms) : "—", t.n ? `median; 90th percentile ${fmt.duration(t.p90_ms)}; ${t.n} attempts with feedback` : "no feedback given yet")));
+      card(`Feedback turnaround${whole}`, t.n ? fmt.duration(t.median_ms) : "—", t.n ? `median; 90th percentile ${fmt.duration(t.p90_ms)}; ${count(t.n, "read")} with feedback` : "no feedback given yet")));
 }
 
 /** The trainee table: each trainee's rolling 20/50, sensitivity, specificity, cases read, last activity. */
 function traineeTable(/** @type {any[]} */ rows, /** @type {string} */ caption, /** @type {string} */ programmeId) {
   const ci = (/** @type {any} */ p) => (p.n ? `${fmt.percent(p.value)} (${fmt.percent(p.low)}–${fmt.percent(p.high)}, n = ${p.n})` : "—");
-  return table({
+  return [h("p", { class: "muted" }, "A trainee's name opens their progress: rolling accuracy and learning curve as plots, sensitivity and specificity, misses by sector, reading time."), table({
     caption,
     rows,
     empty: "No trainee in this group yet.",
@@ -71,7 +76,7 @@ function traineeTable(/** @type {any[]} */ rows, /** @type {string} */ caption, 
       { label: "Last activity", value: (r) => r.last_activity, cell: (r) => fmt.dateTime(r.last_activity) },
       { label: "Record", sortable: false, value: () => null, cell: (r) => h("a", { href: `/trainees/${seg(r.trainee_id)}/record`, "aria-label": `Training record of ${r.display_name}` }, "Record") },
     ],
-  });
+  })];
 }
 
 function misses(/** @type {any} */ d) {

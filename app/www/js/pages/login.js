@@ -46,7 +46,7 @@ export async function loginPage(query, done) {
     h("h1", { tabindex: -1 }, "Sign in to Readroom"),
     query.has("ended") ? h("p", { class: "notice" }, "Your session has ended: sign in again to go on.") : null,
     form,
-    h("p", { class: "muted small" }, "Forgotten your password? Your administrator can set a new one."));
+    h("p", { class: "muted small" }, "Forgotten your password? Ask your administrator. Once signed in, you change it from your name at the top of the page."));
   return { title: "Sign in", node };
 }
 

@@ -27,7 +27,8 @@ export async function progressPage(traineeId, programmeId = null) {
   const n = analytics.first_reads;
   const node = h("div", {},
     h("h1", { tabindex: -1 }, title),
-    own ? null : h("p", {}, h("a", { href: `/trainees/${seg(traineeId)}/record` }, `Training record of ${name}`)),
+    h("p", {}, h("a", { href: `/trainees/${seg(traineeId)}/record` }, own ? "Your training record" : `Training record of ${name}`),
+      own ? " (printable, with a verification code, for accreditation or CPD)" : null),
     h("section", { "aria-labelledby": "now-h" },
       h("h2", { id: "now-h" }, "Now"),
       h("div", { class: "cards" },
@@ -56,6 +57,9 @@ function curveSection(/** @type {any} */ a) {
   const last = a.over_time[a.over_time.length - 1];
   return h("section", { class: "panel", "aria-labelledby": "curve-h" },
     h("h2", { id: "curve-h" }, "Rolling accuracy over time"),
+    // Until the 21st first read both windows hold every read, and the last-50 line is drawn
+    // over the last-20 one: said, so that nobody looks for a missing line.
+    a.first_reads <= 20 ? h("p", { class: "muted" }, `With ${a.first_reads} first read${a.first_reads === 1 ? "" : "s"}, both windows hold every read: the two lines are one until the 21st first read.`) : null,
     linePlot({
       title: "Rolling accuracy after each first read",
       summary: `After ${a.first_reads} first reads: last 20 ${fmt.proportion(last.rolling.last_20)}; last 50 ${fmt.proportion(last.rolling.last_50)}. Shaded: 95% Wilson intervals.`,

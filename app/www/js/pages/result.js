@@ -71,7 +71,7 @@ export async function resultPage(/** @type {string} */ attemptId) {
       h("div", { class: "report-side" },
         scoreCards(detail),
         reportedTable(detail, series),
-        truthTable(detail),
+        truthTable(detail, reader),
         h("section", { "aria-labelledby": "thread-h" },
           h("h2", { id: "thread-h" }, "Feedback and questions"),
           thread,
@@ -79,7 +79,7 @@ export async function resultPage(/** @type {string} */ attemptId) {
           reviewer ? feedbackForm(detail, box.ready, series, afterPost) : null,
           reviewer ? h("p", {}, h("a", { href: `/cases/${seg(detail.case_id)}/reference-read` }, "File your reference read of this case")) : null),
         truth.teaching_notes ? h("section", { "aria-labelledby": "notes-h" }, h("h2", { id: "notes-h" }, "Teaching notes"), h("p", {}, truth.teaching_notes)) : null,
-        referenceReads(detail),
+        referenceReads(detail, reader),
         clinicalContext(detail.case))));
 
   // Seen: the unread count drops.
@@ -143,10 +143,10 @@ function reportedTable(/** @type {any} */ detail, /** @type {any[]} */ series) {
 
 const DCE = { positive: "positive", negative: "negative", not_assessed: "not assessed" };
 
-function truthTable(/** @type {any} */ detail) {
+function truthTable(/** @type {any} */ detail, /** @type {boolean} */ reader) {
   const truth = detail.result.truth;
   const outcome = (/** @type {any} */ o) => {
-    if (o.kind === "hit") return h("span", { class: "good" }, `Found by your lesion ${o.reported_index + 1}`);
+    if (o.kind === "hit") return h("span", { class: "good" }, `Found by ${reader ? "your" : "the trainee's"} lesion ${o.reported_index + 1}`);
     if (o.kind === "missed") return h("span", { class: "bad" }, "Missed");
     return h("span", { class: "muted" }, "Not clinically significant: not a target");
   };
@@ -166,7 +166,7 @@ function truthTable(/** @type {any} */ detail) {
 const sectorList = (/** @type {string[]} */ sectors) => sectors.length === 0 ? "—"
   : h("ul", { class: "sector-names" }, sectors.map((sector) => h("li", { title: sectorLabel(sector) }, sector)));
 
-function referenceReads(/** @type {any} */ detail) {
+function referenceReads(/** @type {any} */ detail, /** @type {boolean} */ reader) {
   const reads = detail.result.reference_reads;
   return h("section", { "aria-labelledby": "reference-h" },
     h("h2", { id: "reference-h" }, "Expert reference reads"),
@@ -175,11 +175,11 @@ function referenceReads(/** @type {any} */ detail) {
       read.report.lesions.length ? h("ul", { class: "small" }, read.report.lesions.map((/** @type {any} */ lesion, /** @type {number} */ i) =>
         h("li", {}, `Lesion ${i + 1}: ${lesion.sectors.join(", ")}; T2W ${lesion.t2w_score}, DWI ${lesion.dwi_score}, DCE ${DCE[/** @type {keyof DCE} */ (lesion.dce)] ?? lesion.dce}, ${lesion.size_mm} mm, category ${lesion.category}`))) : null,
       read.report.comment ? h("p", { class: "small" }, read.report.comment) : null))),
-    detail.result.agreement_with_first_read ? agreement(detail.result.agreement_with_first_read) : null);
+    detail.result.agreement_with_first_read ? agreement(detail.result.agreement_with_first_read, reader) : null);
 }
 
-function agreement(/** @type {any} */ a) {
-  return h("p", { class: "notice" }, `Compared with your first read (category ${a.first_overall_category}, ${a.first_correct ? "correct" : "not correct"}): `,
+function agreement(/** @type {any} */ a, /** @type {boolean} */ reader) {
+  return h("p", { class: "notice" }, `Compared with ${reader ? "your" : "the trainee's"} first read (category ${a.first_overall_category}, ${a.first_correct ? "correct" : "not correct"}): `,
     a.same_overall_category ? "the same overall category" : "a different overall category", ", ",
     a.same_correctness ? "the same outcome." : "a different outcome. ",
     h("a", { href: `/attempts/${seg(a.first_attempt_id)}` }, "See the first read"));
