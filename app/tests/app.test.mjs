@@ -6,6 +6,11 @@
 
 import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
 
 import { SCREENS, apiAs, auditPage, correctReport, openApp, screenshot, signInThroughForm, startApp, wrongReport } from "./harness.mjs";
 
@@ -300,12 +305,43 @@ describe("the admin", () => {
     const fellow = users.find((u) => u.username === "fellow");
     assert.deepEqual([fellow.roles, fellow.disabled], [["trainee", "expert"], true]);
 
+    // An import from the command line beside the running server, of a file that is not DICOM:
+    // the command reports the refusal (and fails), and the server keeps it for the page.
+    const folder = mkdtempSync(join(tmpdir(), "readroom-import-"));
+    const broken = join(folder, "broken.dcm");
+    writeFileSync(broken, "This is a letter, not an image.");
+    const exit = await promisify(execFile)(process.env.READROOM_BIN, ["import", "--data-dir", server.dataDir, broken])
+      .then(() => 0, (error) => error.code);
+    rmSync(folder, { recursive: true, force: true });
+    assert.equal(exit, 1, "readroom import fails when it refuses a file");
+
     await page.getByRole("link", { name: "Case bank" }).click();
     await page.getByRole("heading", { name: "Case bank" }).waitFor();
     const cards = await page.locator(".figure-card").allInnerTexts();
     assert.match(cards[0], /Studies\s+30/);
     assert.match(cards[1], /Cases\s+30\s+30 synthetic/);
     assert.match(cards[2], /Lacking truth\s+0/);
+
+    // The imports, newest first: the command's, then the demo bank's on first start.
+    const runs = page.getByRole("table", { name: /^2 import runs, the newest first/ });
+    const rows = runs.locator("tbody tr");
+    assert.equal(await rows.count(), 2);
+    const demo = await rows.nth(1).getByRole("cell").allInnerTexts();
+    assert.match(demo[1], /^Finished\s/);
+    assert.match(demo[2], /^the demo case bank: 30 synthetic cases \(seed \d+\)$/);
+    assert.match(demo[3], /^30 studies, \d+ series, \d+ images \([\d.]+ MB\); 30 cases with truth; 0 studies already stored$/);
+    assert.equal(demo[4], "0");
+    const command = await rows.nth(0).getByRole("cell").allInnerTexts();
+    assert.equal(command[2], broken);
+    assert.match(command[3], /^0 studies, 0 series, 0 images/);
+    await rows.nth(0).getByRole("button", { name: /^Show 1 refusal of the import started / }).click();
+    const heading = page.getByRole("heading", { name: /^Refusals of the import started / });
+    await heading.waitFor();
+    assert.equal(await heading.evaluate((node) => node === document.activeElement), true, "the focus moves to the refusals");
+    const refusals = await page.getByRole("table", { name: /^1 of 1 refusal/ }).locator("tbody tr").getByRole("cell").allInnerTexts();
+    assert.equal(refusals[0], broken);
+    assert.match(refusals[1], /^Not a DICOM Part 10 file/);
+    await auditPage(page, errors, "admin-import-refusals");
 
     await page.getByRole("link", { name: "Audit log" }).click();
     await page.getByRole("heading", { name: "Audit log" }).waitFor();

@@ -16,7 +16,7 @@ pub struct BankCase {
     pub demo: DemoCase,
 }
 
-/// Imports the demo cases of the shipped seed with these indices, in one import.
+/// Imports the demo cases of the shipped seed with these indices, in one recorded import run.
 pub async fn import_demo_cases(installation: &Installation, indices: &[usize]) -> Vec<BankCase> {
     let demos: Vec<DemoCase> = indices
         .iter()
@@ -30,9 +30,12 @@ pub async fn import_demo_cases(installation: &Installation, indices: &[usize]) -
     let manifest = TruthManifest {
         cases: demos.iter().map(|demo| demo.manifest.clone()).collect(),
     };
-    let summary = installation
-        .importer
-        .import(sources, Some(&manifest), &())
+    let importer = &installation.importer;
+    let summary = importer
+        .recorded(
+            &format!("{} demo cases", demos.len()),
+            importer.import(sources, Some(&manifest), &()),
+        )
         .await
         .expect("import runs");
     assert!(summary.refused.is_empty(), "{:?}", summary.refused);

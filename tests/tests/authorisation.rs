@@ -112,6 +112,13 @@ async fn every_endpoint_answers_each_role_as_the_matrix_says() {
         let now = installation.clock.now();
         let complete = json!({"lesions": [reported_lesion(4, &["mid-left-PZpl"])]});
         let me = &trainee.user.id;
+        let import = installation
+            .store
+            .import_runs(1)
+            .await
+            .expect("import runs")[0]
+            .id
+            .clone();
 
         use Method as M;
         let rows = vec![
@@ -486,6 +493,20 @@ async fn every_endpoint_answers_each_role_as_the_matrix_says() {
                 M::GET,
                 "/studies",
                 "/api/studies",
+                None,
+                [401, 403, 403, 403, 403, 200],
+            ),
+            row(
+                M::GET,
+                "/imports",
+                "/api/imports",
+                None,
+                [401, 403, 403, 403, 403, 200],
+            ),
+            row(
+                M::GET,
+                "/imports/{id}",
+                format!("/api/imports/{import}"),
                 None,
                 [401, 403, 403, 403, 403, 200],
             ),

@@ -733,6 +733,29 @@ async fn real_replies_of_every_operation_validate_against_the_document() {
         )
         .await;
         api.send(&router, admin, M::GET, "/api/studies", None).await;
+        let folder = tempfile::tempdir().expect("temporary folder");
+        let broken = folder.path().join("broken.dcm");
+        std::fs::write(&broken, b"DICM, but no more").expect("written");
+        let summary = installation
+            .importer
+            .import_paths(&[broken], None, &())
+            .await
+            .expect("import runs");
+        assert_eq!(summary.refused.len(), 1, "{summary:?}");
+        let runs = api.send(&router, admin, M::GET, "/api/imports", None).await;
+        let run = runs.json()[0]["id"].as_str().expect("a run").to_owned();
+        for path in [
+            "/api/imports?limit=0".to_owned(),
+            "/api/imports?limit=many".to_owned(),
+            format!("/api/imports/{run}"),
+            format!("/api/imports/{run}?offset=0&limit=1"),
+            format!("/api/imports/{run}?offset=-1"),
+            "/api/imports/no-such-run".to_owned(),
+        ] {
+            api.send(&router, admin, M::GET, &path, None).await;
+        }
+        api.send(&router, trainee, M::GET, "/api/imports", None)
+            .await;
         api.send(
             &router,
             lead,

@@ -2,7 +2,8 @@
 
 use readroom_domain::{ClinicalContext, PixelFormat, PreparedSeries, Role, SeriesKind};
 use readroom_store::{
-    NewCase, NewInstance, NewSeries, NewStudy, NewUser, PasswordCheck, SessionToken, StoreError,
+    ImportCounts, ImportRefusal, ImportStatus, NewCase, NewInstance, NewSeries, NewStudy, NewUser,
+    PasswordCheck, SessionToken, StoreError,
 };
 use readroom_tests::{BACKENDS, Installation};
 
@@ -313,5 +314,194 @@ async fn concurrent_imports_store_their_studies_side_by_side() {
             result.unwrap_or_else(|err| panic!("{backend:?}: {err}"));
         }
         assert_eq!(store.case_count().await.unwrap(), 6, "{backend:?}");
+    }
+}
+
+fn refusal(index: usize) -> ImportRefusal {
+    ImportRefusal {
+        path: format!("/incoming/file-{index:04}.dcm"),
+        reason: format!("reason {index}"),
+    }
+}
+
+#[tokio::test]
+async fn an_import_run_shows_as_running_until_it_finishes_with_its_counts_and_refusals() {
+    for backend in BACKENDS {
+        let installation = Installation::new(backend).await;
+        let store = &installation.store;
+        let id = store.begin_import("/incoming, and 2 more").await.unwrap();
+        let running = store.import_run(&id).await.unwrap().expect("the run");
+        assert_eq!(running.status, ImportStatus::Running, "{backend:?}");
+        assert_eq!(running.sources, "/incoming, and 2 more");
+        assert_eq!(
+            (running.finished_at, running.counts, running.refused),
+            (None, None, 0),
+            "{backend:?}"
+        );
+
+        let counts = ImportCounts {
+            studies: 2,
+            series: 9,
+            images: 301,
+            cases: 1,
+            unchanged_studies: 3,
+            bytes_read: 5_000_000_000,
+        };
+        // More than one statement's worth of refusals, and not a multiple of it.
+        let refusals: Vec<ImportRefusal> = (0..701).map(refusal).collect();
+        store.finish_import(&id, &counts, &refusals).await.unwrap();
+        let finished = store.import_run(&id).await.unwrap().expect("the run");
+        assert_eq!(finished.status, ImportStatus::Finished, "{backend:?}");
+        assert_eq!(finished.counts, Some(counts), "{backend:?}");
+        assert_eq!(finished.refused, 701, "{backend:?}");
+        assert_eq!(finished.error, None);
+        assert!(
+            finished.finished_at.expect("an end") >= finished.started_at,
+            "{backend:?}"
+        );
+        assert_eq!(
+            store.import_refusals(&id, 0, 1000).await.unwrap(),
+            refusals,
+            "every refusal, in the order given, on {backend:?}"
+        );
+        assert_eq!(
+            store.import_refusals(&id, 699, 10).await.unwrap(),
+            refusals[699..],
+            "{backend:?}"
+        );
+        assert_eq!(
+            store.import_refusals(&id, 10, 2).await.unwrap(),
+            refusals[10..12],
+            "{backend:?}"
+        );
+
+        let again = store.finish_import(&id, &counts, &[refusal(0)]).await;
+        assert!(
+            matches!(again, Err(StoreError::Conflict(_))),
+            "{backend:?}: {again:?}"
+        );
+        assert_eq!(store.import_run(&id).await.unwrap().unwrap().refused, 701);
+        assert!(!store.fail_import(&id, "too late").await.unwrap());
+        assert_eq!(
+            store.import_run(&id).await.unwrap().unwrap().status,
+            ImportStatus::Finished,
+            "a finished run stays finished on {backend:?}"
+        );
+        assert_eq!(store.import_run("no-such-run").await.unwrap(), None);
+        let unknown = store.finish_import("no-such-run", &counts, &[]).await;
+        assert!(
+            matches!(unknown, Err(StoreError::Conflict(_))),
+            "{unknown:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_failed_import_run_keeps_its_error_and_no_counts() {
+    for backend in BACKENDS {
+        let installation = Installation::new(backend).await;
+        let store = &installation.store;
+        let id = store.begin_import("/incoming").await.unwrap();
+        assert!(
+            store
+                .fail_import(&id, "database error: disk full")
+                .await
+                .unwrap()
+        );
+        let failed = store.import_run(&id).await.unwrap().expect("the run");
+        assert_eq!(failed.status, ImportStatus::Failed, "{backend:?}");
+        assert_eq!(failed.error.as_deref(), Some("database error: disk full"));
+        assert_eq!((failed.counts, failed.refused), (None, 0), "{backend:?}");
+        assert!(failed.finished_at.is_some(), "{backend:?}");
+        assert!(
+            !store.fail_import(&id, "again").await.unwrap(),
+            "{backend:?}"
+        );
+        assert_eq!(
+            store
+                .import_run(&id)
+                .await
+                .unwrap()
+                .unwrap()
+                .error
+                .as_deref(),
+            Some("database error: disk full"),
+            "{backend:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn runs_left_running_are_marked_failed_and_may_still_finish() {
+    for backend in BACKENDS {
+        let installation = Installation::new(backend).await;
+        let store = &installation.store;
+        let crashed = store.begin_import("/crashed").await.unwrap();
+        let done = store.begin_import("/done").await.unwrap();
+        store
+            .finish_import(&done, &ImportCounts::default(), &[])
+            .await
+            .unwrap();
+        assert_eq!(
+            store.fail_unfinished_imports("interrupted").await.unwrap(),
+            1,
+            "{backend:?}"
+        );
+        let run = store.import_run(&crashed).await.unwrap().unwrap();
+        assert_eq!(
+            (run.status, run.error.as_deref()),
+            (ImportStatus::Failed, Some("interrupted")),
+            "{backend:?}"
+        );
+        assert_eq!(
+            store.import_run(&done).await.unwrap().unwrap().status,
+            ImportStatus::Finished
+        );
+        // An import that was running after all, when a server started, still ends well.
+        store
+            .finish_import(&crashed, &ImportCounts::default(), &[refusal(1)])
+            .await
+            .unwrap();
+        let run = store.import_run(&crashed).await.unwrap().unwrap();
+        assert_eq!(
+            (run.status, run.error, run.refused),
+            (ImportStatus::Finished, None, 1),
+            "{backend:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn import_runs_are_listed_newest_first_with_their_refusal_counts() {
+    for backend in BACKENDS {
+        let installation = Installation::new(backend).await;
+        let store = &installation.store;
+        let mut ids = Vec::new();
+        for refused in 0..3 {
+            let id = store.begin_import(&format!("run {refused}")).await.unwrap();
+            let refusals: Vec<ImportRefusal> = (0..refused).map(refusal).collect();
+            store
+                .finish_import(&id, &ImportCounts::default(), &refusals)
+                .await
+                .unwrap();
+            ids.push(id);
+        }
+        let all = store.import_runs(10).await.unwrap();
+        assert_eq!(all.len(), 3, "{backend:?}");
+        assert!(
+            all.windows(2).all(|w| w[0].started_at >= w[1].started_at),
+            "newest first on {backend:?}: {all:?}"
+        );
+        for run in &all {
+            let index = ids
+                .iter()
+                .position(|id| *id == run.id)
+                .expect("a run begun here");
+            assert_eq!(run.refused, index as i64, "{backend:?}: {run:?}");
+            assert_eq!(run.sources, format!("run {index}"));
+        }
+        let newest = store.import_runs(2).await.unwrap();
+        assert_eq!(newest, all[..2], "{backend:?}");
+        assert!(store.import_runs(0).await.unwrap().is_empty());
     }
 }

@@ -30,21 +30,21 @@ pub async fn load_bank_once(store: &Store, importer: &Importer) -> anyhow::Resul
         "First start: generating and importing the demo case bank ({} synthetic cases)…",
         readroom_cases::DEFAULT_CASE_COUNT
     );
-    let summary = import_bank(
-        importer,
+    let (seed, count) = (
         readroom_cases::DEFAULT_SEED,
         readroom_cases::DEFAULT_CASE_COUNT,
-    )
-    .await?;
+    );
+    // One import run for the whole bank, whose batches are imported one after another.
+    let sources = format!("the demo case bank: {count} synthetic cases (seed {seed})");
+    let summary = importer
+        .recorded(&sources, import_bank(importer, seed, count))
+        .await?;
     if !summary.refused.is_empty() {
         crate::import::print_summary(&summary);
         anyhow::bail!("the demo case bank did not import cleanly");
     }
     store
-        .set_setting(
-            DEMO_BANK_SETTING,
-            &format!("seed {}", readroom_cases::DEFAULT_SEED),
-        )
+        .set_setting(DEMO_BANK_SETTING, &format!("seed {seed}"))
         .await?;
     eprintln!(
         "Demo case bank ready: {} cases, {} series, {} images in {:.1} s.",

@@ -39,6 +39,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             removed.len()
         );
     }
+    let interrupted = importer.close_interrupted_runs().await?;
+    if interrupted > 0 {
+        tracing::warn!("marked {interrupted} import runs that never ended as failed");
+    }
     if !args.no_demo {
         demo::load_bank_once(&store, &importer).await?;
         demo::create_users_once(&store).await?;

@@ -7,6 +7,10 @@
 //! and removes what was written. Objects of a study whose transaction never committed (a
 //! crash) are removed by [`Importer::remove_uncommitted`]. This crate never stores or reports
 //! a source identifier: only the origin paths the caller gave, in refusals.
+//!
+//! [`Importer::import_paths`] (and what is run through [`Importer::recorded`]) is recorded in
+//! the store as an import run: begun when it starts, then finished with its summary and
+//! refusals, or failed with its error, for the administrator to see.
 
 mod prepare;
 mod sources;
@@ -22,7 +26,10 @@ use rand::Rng;
 use rayon::prelude::*;
 use readroom_dicom::{Anonymiser, FileParts, Frame, Instance, Limits};
 use readroom_domain::{CaseManifest, TruthManifest};
-use readroom_store::{NewCase, NewInstance, NewSeries, NewStudy, ObjectStorage, Store, StoreError};
+use readroom_store::{
+    ImportCounts, ImportRefusal, NewCase, NewInstance, NewSeries, NewStudy, ObjectStorage, Store,
+    StoreError,
+};
 use serde::Serialize;
 
 pub use prepare::{Prepared, SeriesLabel, prepare_series, prepare_stacks};
@@ -141,21 +148,77 @@ impl Importer {
         Ok(self.objects.remove_studies_except(&committed).await?)
     }
 
-    /// Imports files, folders and zip archives, with an optional truth manifest.
+    /// Marks the import runs that a crash left running as failed: for the start of `serve`,
+    /// with [`Importer::remove_uncommitted`], when no import is under way. Returns how many.
+    pub async fn close_interrupted_runs(&self) -> Result<u64, ImportError> {
+        Ok(self
+            .store
+            .fail_unfinished_imports(
+                "interrupted: the import never ended (the server started while it was running)",
+            )
+            .await?)
+    }
+
+    /// Imports files, folders and zip archives, with an optional truth manifest, as one
+    /// recorded import run.
     pub async fn import_paths(
         &self,
         paths: &[PathBuf],
         manifest: Option<&TruthManifest>,
         progress: &dyn Progress,
     ) -> Result<ImportSummary, ImportError> {
-        let (sources, refused) = collect(paths);
-        let mut summary = self.import(sources, manifest, progress).await?;
-        summary.refused.splice(0..0, refused);
-        Ok(summary)
+        self.recorded(&describe_paths(paths, manifest), async {
+            let (sources, refused) = collect(paths);
+            let mut summary = self.import(sources, manifest, progress).await?;
+            summary.refused.splice(0..0, refused);
+            Ok(summary)
+        })
+        .await
+    }
+
+    /// Runs `import` as one import run that the store keeps for the administrator: begun
+    /// before `import` starts, then finished with its summary, or failed with its error (which
+    /// is returned as it was). `sources` says in a line what is imported.
+    ///
+    /// [`Importer::import`] is not recorded by itself, so that an import made of several calls
+    /// (the demo bank, batch by batch) is one run.
+    pub async fn recorded<E>(
+        &self,
+        sources: &str,
+        import: impl Future<Output = Result<ImportSummary, E>>,
+    ) -> Result<ImportSummary, E>
+    where
+        E: From<ImportError> + std::fmt::Display,
+    {
+        let run = self
+            .store
+            .begin_import(sources)
+            .await
+            .map_err(ImportError::from)?;
+        match import.await {
+            Ok(summary) => {
+                let (counts, refusals) = run_record(&summary);
+                if let Err(err) = self.store.finish_import(&run, &counts, &refusals).await {
+                    // So that the run does not show as running; should this fail too, the
+                    // next `serve` start marks it failed.
+                    let message = format!("its summary could not be stored: {err}");
+                    let _ = self.store.fail_import(&run, &message).await;
+                    return Err(ImportError::from(err).into());
+                }
+                Ok(summary)
+            }
+            Err(err) => {
+                // The import's own error is the one to report; should recording it fail as
+                // well, the next `serve` start marks the run failed.
+                let _ = self.store.fail_import(&run, &format!("{err:#}")).await;
+                Err(err)
+            }
+        }
     }
 
     /// Imports the given sources, study by study. Each study is stored whole or refused.
-    /// Manifest entries whose study is neither given nor stored are refused.
+    /// Manifest entries whose study is neither given nor stored are refused. Not recorded as
+    /// an import run: see [`Importer::recorded`].
     pub async fn import(
         &self,
         sources: Vec<Source>,
@@ -584,6 +647,56 @@ struct BuiltStudy {
     bytes_read: u64,
 }
 
+/// What an import of `paths` and `manifest` is, in a line: the first few paths, how many
+/// more, and the manifest's number of cases.
+fn describe_paths(paths: &[PathBuf], manifest: Option<&TruthManifest>) -> String {
+    const NAMED: usize = 3;
+    let mut parts: Vec<String> = paths
+        .iter()
+        .take(NAMED)
+        .map(|path| path.display().to_string())
+        .collect();
+    if paths.len() > NAMED {
+        parts.push(format!("and {} more", paths.len() - NAMED));
+    }
+    let mut line = parts.join(", ");
+    if let Some(manifest) = manifest {
+        let cases = manifest.cases.len();
+        let truth = format!(
+            "a truth manifest of {cases} case{}",
+            if cases == 1 { "" } else { "s" }
+        );
+        line = if line.is_empty() {
+            truth
+        } else {
+            format!("{line}, with {truth}")
+        };
+    }
+    line
+}
+
+/// The store's record of a finished run.
+fn run_record(summary: &ImportSummary) -> (ImportCounts, Vec<ImportRefusal>) {
+    let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+    let counts = ImportCounts {
+        studies: count(summary.imported.studies),
+        series: count(summary.imported.series),
+        images: count(summary.imported.images),
+        cases: count(summary.cases),
+        unchanged_studies: count(summary.unchanged_studies),
+        bytes_read: i64::try_from(summary.bytes_read).unwrap_or(i64::MAX),
+    };
+    let refusals = summary
+        .refused
+        .iter()
+        .map(|refusal| ImportRefusal {
+            path: refusal.path.clone(),
+            reason: refusal.reason.clone(),
+        })
+        .collect();
+    (counts, refusals)
+}
+
 fn new_case(case: &CaseManifest) -> NewCase {
     NewCase {
         title: case.title.clone(),
@@ -592,5 +705,45 @@ fn new_case(case: &CaseManifest) -> NewCase {
         clinical: case.clinical.clone(),
         lesions: case.lesions.clone(),
         teaching_notes: case.teaching_notes.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_is_described_by_its_first_paths_and_its_manifest() {
+        let manifest = |cases: usize| TruthManifest {
+            cases: vec![
+                CaseManifest {
+                    study_instance_uid: "1.2.3".into(),
+                    title: "A case".into(),
+                    synthetic: false,
+                    significant_from_isup: 2,
+                    clinical: Default::default(),
+                    lesions: Vec::new(),
+                    teaching_notes: None,
+                };
+                cases
+            ],
+        };
+        let paths = |names: &[&str]| names.iter().map(PathBuf::from).collect::<Vec<_>>();
+        for (paths, manifest, expected) in [
+            (paths(&["/data/a"]), None, "/data/a"),
+            (
+                paths(&["/data/a", "b.zip"]),
+                Some(manifest(1)),
+                "/data/a, b.zip, with a truth manifest of 1 case",
+            ),
+            (
+                paths(&["a", "b", "c", "d", "e"]),
+                None,
+                "a, b, c, and 2 more",
+            ),
+            (paths(&[]), Some(manifest(3)), "a truth manifest of 3 cases"),
+        ] {
+            assert_eq!(describe_paths(&paths, manifest.as_ref()), expected);
+        }
     }
 }

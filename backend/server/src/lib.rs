@@ -14,6 +14,7 @@ mod error;
 mod extract;
 mod feedback;
 mod images;
+mod imports;
 mod openapi;
 mod preferences;
 mod programmes;
@@ -59,6 +60,8 @@ pub fn router(state: AppState) -> Router {
         .route("/users/{id}/disabled", put(users::set_disabled))
         .route("/audit", get(users::audit))
         .route("/studies", get(cases::studies))
+        .route("/imports", get(imports::list))
+        .route("/imports/{id}", get(imports::detail))
         .route("/cases", get(cases::list))
         .route("/cases/{id}", get(cases::detail))
         .route("/cases/{id}/truth", get(attempts::case_truth))

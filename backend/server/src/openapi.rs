@@ -395,6 +395,71 @@ const OPERATIONS: &[Operation] = &[
     },
     Operation {
         method: Method::Get,
+        path: "/imports",
+        summary: "The import runs (`readroom import`, the demo bank's import), newest first, \
+                  with their counts and numbers of refusals",
+        caller: ADMINS,
+        query: &[Param {
+            name: "limit",
+            kind: ParamType::Integer {
+                minimum: 1,
+                maximum: 1000,
+            },
+            description: "how many runs (50 when left out)",
+        }],
+        body: None,
+        replies: &[list("ImportRun", "the runs")],
+        refusals: &[
+            (403, "not an administrator"),
+            (
+                422,
+                "`limit` is not a whole number from 1 to 1000 (`fields` names `limit`, or \
+                 `query` when it is not a number)",
+            ),
+        ],
+    },
+    Operation {
+        method: Method::Get,
+        path: "/imports/{id}",
+        summary: "An import run with a page of its refusals (path and reason), in the order \
+                  they were found",
+        caller: ADMINS,
+        query: &[
+            Param {
+                name: "offset",
+                kind: ParamType::Integer {
+                    minimum: 0,
+                    maximum: i64::MAX,
+                },
+                description: "the first refusal to give, counted from 0 (0 when left out)",
+            },
+            Param {
+                name: "limit",
+                kind: ParamType::Integer {
+                    minimum: 1,
+                    maximum: 1000,
+                },
+                description: "how many refusals (100 when left out)",
+            },
+        ],
+        body: None,
+        replies: &[json(
+            200,
+            "ImportRunDetail",
+            "the run and the refusals asked for",
+        )],
+        refusals: &[
+            (403, "not an administrator"),
+            (404, "no import run has this id"),
+            (
+                422,
+                "`offset` or `limit` is out of range (`fields` names it, or `query` when it is \
+                 not a number)",
+            ),
+        ],
+    },
+    Operation {
+        method: Method::Get,
         path: "/cases",
         summary: "The case list (never the truth)",
         caller: CASE_READERS,
@@ -2211,6 +2276,83 @@ fn schemas() -> Map<String, Value> {
                 (
                     "case_id",
                     described(nullable(string()), "null while the study has no truth"),
+                ),
+            ]),
+        ),
+        (
+            "ImportStatus",
+            described(
+                json!({"type": "string", "enum": ["running", "finished", "failed"]}),
+                "running until the import ends; then finished (with its counts) or failed \
+                 (with its error)",
+            ),
+        ),
+        (
+            "ImportCounts",
+            object(&[
+                ("studies", count()),
+                ("series", count()),
+                ("images", count()),
+                (
+                    "cases",
+                    described(count(), "studies that became cases (truth attached)"),
+                ),
+                (
+                    "unchanged_studies",
+                    described(count(), "studies stored already, which nothing changed"),
+                ),
+                ("bytes_read", described(count(), "bytes of DICOM read")),
+            ]),
+        ),
+        (
+            "ImportRun",
+            object(&[
+                ("id", string()),
+                ("started_at", millis()),
+                (
+                    "finished_at",
+                    described(nullable(millis()), "null while it runs"),
+                ),
+                ("status", schema_ref("ImportStatus")),
+                (
+                    "sources",
+                    described(string(), "what was imported, in a line"),
+                ),
+                (
+                    "counts",
+                    described(
+                        nullable(schema_ref("ImportCounts")),
+                        "null unless the run finished",
+                    ),
+                ),
+                (
+                    "refused",
+                    described(count(), "how many refusals the run recorded"),
+                ),
+                (
+                    "error",
+                    described(nullable(string()), "why a failed run failed"),
+                ),
+            ]),
+        ),
+        (
+            "ImportRefusal",
+            object(&[
+                (
+                    "path",
+                    described(string(), "the file or truth manifest entry, as given"),
+                ),
+                ("reason", string()),
+            ]),
+        ),
+        (
+            "ImportRunDetail",
+            object(&[
+                ("run", schema_ref("ImportRun")),
+                ("refusals", array(schema_ref("ImportRefusal"))),
+                (
+                    "offset",
+                    described(count(), "the position of the first refusal given"),
                 ),
             ]),
         ),

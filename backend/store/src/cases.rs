@@ -12,7 +12,7 @@ use crate::{Result, Store, StoreError, now_millis};
 const INSTANCES_PER_INSERT: usize = 200;
 
 /// `insert` followed by `VALUES` with `rows` rows of `columns` numbered parameters.
-fn insert_rows_sql(insert: &str, columns: usize, rows: usize) -> String {
+pub(crate) fn insert_rows_sql(insert: &str, columns: usize, rows: usize) -> String {
     let mut sql = format!("{insert} VALUES ");
     for row in 0..rows {
         sql.push_str(if row == 0 { "(" } else { ", (" });

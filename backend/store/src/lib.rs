@@ -13,6 +13,7 @@ mod audit;
 mod cases;
 mod dashboards;
 mod feedback;
+mod imports;
 mod objects;
 mod programmes;
 
@@ -34,6 +35,7 @@ pub use cases::{
 };
 pub use dashboards::{DashboardRow, Group};
 pub use feedback::{Message, MessageKind, PinnedMark, QueueItem};
+pub use imports::{ImportCounts, ImportRefusal, ImportRun, ImportStatus};
 pub use objects::ObjectStorage;
 pub use programmes::{
     AssignedCase, Assignment, AssignmentStatus, CaseSet, Cohort, Member, Programme,

@@ -1,8 +1,9 @@
 // Administration: users and their roles (create, change roles, disable), the case bank
-// (studies, the cases made of them, and which studies still lack truth), and the audit log.
+// (studies, the cases made of them, which studies still lack truth, and each import with its
+// refusals), and the audit log.
 
 import { api, seg } from "../api.js";
-import { announce, checkbox, field, fieldset, fmt, h, onSubmit, showErrors, table } from "../dom.js";
+import { announce, checkbox, field, fieldset, fmt, h, loading, onSubmit, sentence, showErrors, table } from "../dom.js";
 import { render } from "../router.js";
 import { me } from "../session.js";
 
@@ -77,7 +78,7 @@ function newUserForm() {
 }
 
 export async function caseBankPage() {
-  const [studies, cases] = await Promise.all([api.get("/studies"), api.get("/cases")]);
+  const [studies, cases, runs] = await Promise.all([api.get("/studies"), api.get("/cases"), api.get("/imports")]);
   const byId = new Map(cases.map((/** @type {any} */ c) => [c.id, c]));
   const lacking = studies.filter((/** @type {any} */ s) => !s.case_id);
   const node = h("div", {},
@@ -86,7 +87,8 @@ export async function caseBankPage() {
       h("div", { class: "card figure-card" }, h("h3", {}, "Studies"), h("p", { class: "value" }, String(studies.length)), h("p", { class: "muted small" }, "imported and anonymised")),
       h("div", { class: "card figure-card" }, h("h3", {}, "Cases"), h("p", { class: "value" }, String(cases.length)), h("p", { class: "muted small" }, `${cases.filter((/** @type {any} */ c) => c.synthetic).length} synthetic`)),
       h("div", { class: "card figure-card" }, h("h3", {}, "Lacking truth"), h("p", { class: `value ${lacking.length ? "bad" : ""}` }, String(lacking.length)), h("p", { class: "muted small" }, "studies that cannot be read or assigned yet"))),
-    h("p", { class: "muted" }, "Studies come in with ", h("code", {}, "readroom import"), "; a study becomes a case when its truth manifest is imported (", h("code", {}, "readroom import --truth truth.toml"), "). Each import's studies and refusals, with their reasons, are in the command's summary (", h("code", {}, "--json"), " for a machine); the server does not keep them."),
+    h("p", { class: "muted" }, "Studies come in with ", h("code", {}, "readroom import"), "; a study becomes a case when its truth manifest is imported (", h("code", {}, "readroom import --truth truth.toml"), ")."),
+    importsSection(runs),
     h("h2", {}, "Studies"),
     table({
       caption: "Every stored study (by its replacement UID) and its case",
@@ -109,6 +111,119 @@ export async function caseBankPage() {
       ],
     }));
   return { title: "Case bank", node };
+}
+
+/** How many refusals a run's refusal list shows at a time. */
+const REFUSALS_PAGE = 100;
+
+const plural = (/** @type {number} */ n, /** @type {string} */ one, /** @type {string} */ many) => `${n} ${n === 1 ? one : many}`;
+
+/** The import runs, newest first (a running one as running), and the refusals of the run chosen. */
+function importsSection(/** @type {any[]} */ runs) {
+  const refusals = h("div", { id: "import-refusals" });
+  return h("section", { "aria-labelledby": "imports-h" },
+    h("h2", { id: "imports-h" }, "Imports"),
+    h("p", { class: "muted" }, "Each run of ", h("code", {}, "readroom import"), ", and the demo bank's import on first start: what it imported, and each file it refused with the reason."),
+    table({
+      caption: `${plural(runs.length, "import run", "import runs")}, the newest first`,
+      rows: runs,
+      empty: "No import has run yet.",
+      columns: [
+        { label: "Started", value: (r) => r.started_at, cell: (r) => fmt.dateTime(r.started_at) },
+        { label: "Status", value: (r) => r.status, cell: runStatus },
+        { label: "Sources", value: (r) => r.sources, cell: (r) => h("span", { class: "path" }, r.sources) },
+        { label: "Imported", value: (r) => r.counts?.studies ?? null, cell: runCounts },
+        { label: "Refused", numeric: true, value: (r) => (r.status === "finished" ? r.refused : null), cell: (r) => refusedCell(r, refusals) },
+      ],
+    }),
+    refusals);
+}
+
+function runStatus(/** @type {any} */ run) {
+  if (run.status === "running") {
+    return h("span", { class: "run-status" },
+      h("span", { class: "status-pill" }, "Running"),
+      h("progress", { "aria-label": `The import started ${fmt.dateTime(run.started_at)} is running` }));
+  }
+  if (run.status === "failed") {
+    return h("span", { class: "run-status" },
+      h("span", { class: "status-pill bad" }, "Failed"),
+      h("span", { class: "small" }, `${fmt.dateTime(run.finished_at)}: ${sentence(run.error ?? "")}`));
+  }
+  return h("span", { class: "run-status" },
+    h("span", { class: "status-pill good" }, "Finished"),
+    h("span", { class: "muted small" }, fmt.dateTime(run.finished_at)));
+}
+
+function runCounts(/** @type {any} */ run) {
+  const counts = run.counts;
+  if (!counts) return h("span", { class: "muted" }, run.status === "running" ? "Not yet known" : "Not known: the import failed");
+  return `${plural(counts.studies, "study", "studies")}, ${plural(counts.series, "series", "series")}, ${plural(counts.images, "image", "images")} (${(counts.bytes_read / 1e6).toFixed(1)} MB); ${plural(counts.cases, "case", "cases")} with truth; ${plural(counts.unchanged_studies, "study", "studies")} already stored`;
+}
+
+function refusedCell(/** @type {any} */ run, /** @type {HTMLElement} */ place) {
+  if (run.status !== "finished") return "—";
+  if (run.refused === 0) return "0";
+  const label = `Show ${plural(run.refused, "refusal", "refusals")}`;
+  return h("button", {
+    type: "button",
+    class: "secondary",
+    "aria-controls": place.id,
+    "aria-label": `${label} of the import started ${fmt.dateTime(run.started_at)}`,
+    onclick: () => showRefusals(run, place),
+  }, label);
+}
+
+/** Shows a run's refusals in `place`, a page at a time, and moves the focus to them. */
+async function showRefusals(/** @type {any} */ run, /** @type {HTMLElement} */ place) {
+  place.replaceChildren(loading("the refusals"));
+  place.setAttribute("aria-busy", "true");
+  const path = `/imports/${seg(run.id)}`;
+  try {
+    const first = await api.get(`${path}?limit=${REFUSALS_PAGE}`);
+    const total = first.run.refused;
+    /** @type {any[]} */
+    const rows = [...first.refusals];
+    const heading = h("h3", { tabindex: -1 }, `Refusals of the import started ${fmt.dateTime(run.started_at)}`);
+    const list = h("div");
+    const problem = h("p", { class: "form-error", role: "alert" });
+    const more = h("button", { type: "button", class: "secondary" }, "Show more refusals");
+    const moreBox = h("div");
+    const draw = () => {
+      list.replaceChildren(table({
+        caption: `${rows.length} of ${plural(total, "refusal", "refusals")}, in the order they were found`,
+        rows,
+        columns: [
+          { label: "Path", value: (r) => r.path, cell: (r) => h("code", { class: "path" }, r.path) },
+          { label: "Reason", value: (r) => r.reason, cell: (r) => sentence(r.reason) },
+        ],
+      }));
+      moreBox.replaceChildren(...(rows.length < total ? [more] : []));
+    };
+    more.addEventListener("click", async () => {
+      more.setAttribute("disabled", "");
+      problem.textContent = "";
+      try {
+        const next = await api.get(`${path}?offset=${rows.length}&limit=${REFUSALS_PAGE}`);
+        rows.push(...next.refusals);
+        draw();
+        announce(`${rows.length} of ${plural(total, "refusal", "refusals")} shown`);
+        // The button goes with the last page: the focus moves to the list rather than be lost.
+        if (!more.isConnected) /** @type {HTMLElement | null} */ (list.querySelector(".table-wrap"))?.focus();
+      } catch (error) {
+        problem.textContent = sentence(/** @type {Error} */ (error).message);
+      } finally {
+        more.removeAttribute("disabled");
+      }
+    });
+    draw();
+    place.replaceChildren(heading, h("p", { class: "muted path" }, first.run.sources), list, problem, moreBox);
+    heading.focus();
+  } catch (error) {
+    place.replaceChildren(h("p", { class: "form-error", role: "alert" }, `The refusals could not be loaded: ${sentence(/** @type {Error} */ (error).message)}`));
+  } finally {
+    place.removeAttribute("aria-busy");
+  }
 }
 
 export async function auditPage(/** @type {any} */ _params, /** @type {URLSearchParams} */ query) {

@@ -46,6 +46,8 @@ export async function startServer() {
   });
   return {
     url,
+    /** The server's data directory, for a `readroom import` beside it. */
+    dataDir,
     stop() {
       server.kill();
       rmSync(dataDir, { recursive: true, force: true });
