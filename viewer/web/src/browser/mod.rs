@@ -28,6 +28,8 @@ use gpu::{Gpu, Preference};
 
 /// At most this many single frames fetched at once for slices scrolled to before they arrive.
 const FRAME_FETCHES_IN_FLIGHT: usize = 4;
+/// How long a newly opened case may show nothing new before its loading bars are drawn.
+const LOADING_SHOWN_AFTER_MS: i32 = 100;
 
 thread_local! {
     static VIEWERS: RefCell<HashMap<u32, Weak<RefCell<State>>>> = RefCell::new(HashMap::new());
@@ -52,7 +54,13 @@ struct State {
     destroyed: bool,
     case_id: Option<String>,
     fetching: HashSet<(String, usize)>,
+    /// Series to stream once the frames in view have arrived, in load order: until then the
+    /// first images have the connections to themselves.
+    streams_waiting: Vec<String>,
     opened_at: f64,
+    /// A frame with an image of the open case has been drawn (and not yet, perhaps, shown).
+    image_drawn: bool,
+    /// From opening the case until the GPU finished the first frame with an image in it.
     first_image_ms: Option<f64>,
     loaded_ms: Option<f64>,
     /// Milliseconds spent encoding and submitting each drawn frame.
@@ -233,7 +241,7 @@ impl ReadroomViewer {
     }
 
     /// Opens a case: hangs its series by the prostate mpMRI protocol, fetches the frames in
-    /// view first, then streams the rest. Resolves when the case is open (not loaded).
+    /// view, and once they are in, streams the rest. Resolves when the case is open (not loaded).
     #[wasm_bindgen(js_name = openCase)]
     pub async fn open_case(&self, case_id: String) -> Result<(), JsError> {
         let opened_at = now();
@@ -256,33 +264,31 @@ impl ReadroomViewer {
         {
             let mut state = self.shared.borrow_mut();
             state.opened_at = opened_at;
+            state.image_drawn = false;
             state.first_image_ms = None;
             state.loaded_ms = None;
             state.case_id = Some(case_id);
             state.fetching.clear();
             state.viewer.open(series);
-            prepare_textures(&mut state);
-        }
-        request_redraw(&self.shared);
-        fetch_missing_in_view(&self.shared);
-        let order: Vec<String> = {
-            let state = self.shared.borrow();
-            let mut uids: Vec<String> = Vec::new();
+            let mut order: Vec<String> = Vec::new();
             for request in state.viewer.load_order() {
-                if !uids.contains(&request.series_uid) {
-                    uids.push(request.series_uid);
+                if !order.contains(&request.series_uid) {
+                    order.push(request.series_uid);
                 }
             }
-            uids
-        };
-        for uid in order {
-            let shared = self.shared.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                if let Err(error) = stream_series(&shared, &uid).await {
-                    emit(&shared, "error", &serde_json::json!({ "message": error }));
-                }
-            });
+            state.streams_waiting = order;
         }
+        fetch_missing_in_view(&self.shared);
+        start_waiting_streams(&self.shared);
+        // The loading bars are drawn only once the wait is long enough to notice: on a slow
+        // GPU, a frame of empty viewports drawn first would hold back the first image.
+        let shared = self.shared.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            sleep(LOADING_SHOWN_AFTER_MS).await;
+            if !shared.borrow().image_drawn {
+                request_redraw(&shared);
+            }
+        });
         Ok(())
     }
 
@@ -671,23 +677,7 @@ impl ReadroomViewer {
 
     /// Resolves when the GPU has finished everything submitted so far (for benchmarks).
     pub async fn finish(&self) -> Result<(), JsError> {
-        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        {
-            let state = self.shared.borrow();
-            let gpu = state.gpu.as_ref().ok_or_else(|| js_error("no GPU"))?;
-            let flag = done.clone();
-            gpu.renderer
-                .on_work_done(move || flag.store(true, std::sync::atomic::Ordering::Release));
-        }
-        loop {
-            if let Some(gpu) = &self.shared.borrow().gpu {
-                let _ = gpu.renderer.device().poll(wgpu::PollType::Poll);
-            }
-            if done.load(std::sync::atomic::Ordering::Acquire) {
-                return Ok(());
-            }
-            yield_to_browser().await;
-        }
+        gpu_finished(&self.shared).await.map_err(js_error)
     }
 
     /// Destroys the GPU device, as a lost device would be; the viewer falls back to WebGL2.
@@ -760,7 +750,9 @@ fn finish_create(
         destroyed: false,
         case_id: None,
         fetching: HashSet::new(),
+        streams_waiting: Vec::new(),
         opened_at: now(),
+        image_drawn: false,
         first_image_ms: None,
         loaded_ms: None,
         frame_ms: Vec::new(),
@@ -784,14 +776,13 @@ fn install_gpu(shared: &Shared, gpu: Gpu) {
         });
     let mut state = shared.borrow_mut();
     state.gpu = Some(gpu);
-    prepare_textures(&mut state);
     // Everything already fetched goes to the new device.
     let State { viewer, gpu, .. } = &mut *state;
     if let Some(gpu) = gpu {
         for series in viewer.series() {
             for index in 0..series.frame_count() {
                 if let Some(words) = viewer.voxels().words(series.uid(), index) {
-                    let _ = gpu.renderer.upload_frame(series.uid(), index, words);
+                    let _ = upload(gpu, series, index, words);
                 }
             }
         }
@@ -842,19 +833,19 @@ async fn fall_back_to_webgl2(id: u32, reason: String) {
     }
 }
 
-fn prepare_textures(state: &mut State) {
-    let State { viewer, gpu, .. } = state;
-    if let Some(gpu) = gpu {
-        for series in viewer.series() {
-            let prepared = series.prepared();
-            gpu.renderer.prepare_series(
-                series.uid(),
-                prepared.columns,
-                prepared.rows,
-                series.frame_count() as u32,
-            );
-        }
-    }
+/// Sends a stored frame to the GPU, making its series' textures on its first frame (not when
+/// the case opens, so that making them does not hold back the first fetches).
+fn upload(gpu: &mut Gpu, series: &Series, index: usize, words: &[u16]) -> Result<(), String> {
+    let prepared = series.prepared();
+    gpu.renderer.prepare_series(
+        series.uid(),
+        prepared.columns,
+        prepared.rows,
+        series.frame_count() as u32,
+    );
+    gpu.renderer
+        .upload_frame(series.uid(), index, words)
+        .map_err(|error| error.to_string())
 }
 
 /// Stores a frame's bytes and sends it to the GPU; a frame already there is left alone.
@@ -869,14 +860,35 @@ fn accept_frame(shared: &Shared, uid: &str, index: usize, bytes: &[u8]) -> Resul
         .insert_le_bytes(uid, index, bytes)
         .map_err(|error| error.to_string())?;
     let State { viewer, gpu, .. } = &mut *state;
-    if let (Some(gpu), Some(words)) = (gpu.as_mut(), viewer.voxels().words(uid, index)) {
-        gpu.renderer
-            .upload_frame(uid, index, words)
-            .map_err(|error| error.to_string())?;
+    if let (Some(gpu), Some(series), Some(words)) = (
+        gpu.as_mut(),
+        viewer.find_series(uid),
+        viewer.voxels().words(uid, index),
+    ) {
+        upload(gpu, series, index, words)?;
     }
     drop(state);
     request_redraw(shared);
     Ok(())
+}
+
+/// Starts streaming the waiting series once no frame in view is still being fetched.
+fn start_waiting_streams(shared: &Shared) {
+    let waiting = {
+        let mut state = shared.borrow_mut();
+        if !state.fetching.is_empty() {
+            return;
+        }
+        std::mem::take(&mut state.streams_waiting)
+    };
+    for uid in waiting {
+        let shared = shared.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Err(error) = stream_series(&shared, &uid).await {
+                emit(&shared, "error", &serde_json::json!({ "message": error }));
+            }
+        });
+    }
 }
 
 /// Streams a whole series, cutting the body at frame boundaries.
@@ -943,6 +955,7 @@ fn fetch_missing_in_view(shared: &Shared) {
                 Ok(()) => fetch_missing_in_view(&shared),
                 Err(error) => emit(&shared, "error", &serde_json::json!({ "message": error })),
             }
+            start_waiting_streams(&shared);
         });
     }
 }
@@ -1059,24 +1072,72 @@ fn draw(shared: &Shared) {
         });
         let elapsed = now() - started;
         state.frame_ms.push(elapsed);
-        let first_image = drew_image && state.first_image_ms.is_none() && state.case_id.is_some();
-        if first_image {
-            state.first_image_ms = Some(now() - state.opened_at);
-        }
-        (first_image.then_some(state.first_image_ms), animating)
+        let first_image = drew_image && !state.image_drawn && state.case_id.is_some();
+        state.image_drawn |= first_image;
+        (first_image, animating)
     };
-    if let Some(ms) = first_image {
-        emit(shared, "first_image", &serde_json::json!({ "ms": ms }));
+    if first_image {
+        time_first_image(shared);
     }
     if animating {
         request_redraw(shared);
     }
 }
 
+/// Resolves once the GPU has finished all work submitted so far.
+async fn gpu_finished(shared: &Shared) -> Result<(), String> {
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    {
+        let state = shared.borrow();
+        let gpu = state.gpu.as_ref().ok_or("no GPU")?;
+        let flag = done.clone();
+        gpu.renderer
+            .on_work_done(move || flag.store(true, std::sync::atomic::Ordering::Release));
+    }
+    loop {
+        if let Some(gpu) = &shared.borrow().gpu {
+            let _ = gpu.renderer.device().poll(wgpu::PollType::Poll);
+        }
+        if done.load(std::sync::atomic::Ordering::Acquire) {
+            return Ok(());
+        }
+        yield_to_browser().await;
+    }
+}
+
+/// Times the first image once the GPU has finished drawing it, when it is on screen at the
+/// next composite (submitting a frame is not showing it: on a CPU rasteriser the drawing
+/// itself takes tens of milliseconds).
+fn time_first_image(shared: &Shared) {
+    let shared = shared.clone();
+    let opened_at = shared.borrow().opened_at;
+    wasm_bindgen_futures::spawn_local(async move {
+        if gpu_finished(&shared).await.is_err() {
+            return;
+        }
+        let ms = {
+            let mut state = shared.borrow_mut();
+            // Another case opened meanwhile: its own first image will be timed.
+            if state.opened_at != opened_at || state.first_image_ms.is_some() {
+                return;
+            }
+            let ms = now() - opened_at;
+            state.first_image_ms = Some(ms);
+            ms
+        };
+        emit(&shared, "first_image", &serde_json::json!({ "ms": ms }));
+    });
+}
+
 async fn yield_to_browser() {
+    sleep(0).await;
+}
+
+async fn sleep(milliseconds: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+            let _ = window
+                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, milliseconds);
         }
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
