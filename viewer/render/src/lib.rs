@@ -96,7 +96,7 @@ impl Renderer {
                     visibility: wgpu::ShaderStages::FRAGMENT,
                     ty: wgpu::BindingType::Texture {
                         sample_type: wgpu::TextureSampleType::Uint,
-                        view_dimension: wgpu::TextureViewDimension::D2Array,
+                        view_dimension: wgpu::TextureViewDimension::D2,
                         multisampled: false,
                     },
                     count: None,
@@ -199,13 +199,10 @@ impl Renderer {
         if self.series.contains_key(uid) {
             return;
         }
-        let textures = SeriesTextures::new(
-            &self.device,
-            &self.frame_layout,
-            &self.frame_uniforms,
-            (columns, rows, frame_count),
+        self.series.insert(
+            uid.to_owned(),
+            SeriesTextures::new((columns, rows, frame_count)),
         );
-        self.series.insert(uid.to_owned(), textures);
     }
 
     /// Copies one frame's stored words (row by row) to the GPU.
@@ -219,7 +216,12 @@ impl Renderer {
             .series
             .get_mut(uid)
             .ok_or_else(|| RenderError::UnknownSeries(uid.to_owned()))?;
-        textures.upload(&self.queue, frame_index, words)
+        textures.upload(
+            (&self.device, &self.queue),
+            (&self.frame_layout, &self.frame_uniforms),
+            frame_index,
+            words,
+        )
     }
 
     pub fn is_loaded(&self, uid: &str, frame_index: usize) -> bool {
@@ -262,10 +264,10 @@ impl Renderer {
                 let Some(shaded) = layer.screen_bounds(rect) else {
                     continue;
                 };
-                let Some((chunk, _)) = self
+                let Some(frame) = self
                     .series
                     .get(&layer.series_uid)
-                    .and_then(|textures| textures.locate(layer.frame_index))
+                    .and_then(|textures| textures.frame(layer.frame_index))
                 else {
                     continue;
                 };
@@ -284,7 +286,7 @@ impl Renderer {
                 });
                 pass.set_bind_group(
                     0,
-                    &chunk.bind_group,
+                    &frame.bind_group,
                     &[(slot as u64 * UNIFORM_ALIGNMENT) as u32],
                 );
                 pass.draw(0..3, 0..1);
@@ -338,18 +340,11 @@ impl Renderer {
             {
                 continue;
             }
-            let Some((_, layer_index)) = self
-                .series
-                .get(&layer.series_uid)
-                .and_then(|textures| textures.locate(layer.frame_index))
-            else {
-                continue;
-            };
             let slot = drawn.len();
             self.queue.write_buffer(
                 &self.frame_uniforms,
                 slot as u64 * UNIFORM_ALIGNMENT,
-                &frame_parameters(layer, layer_index),
+                &frame_parameters(layer),
             );
             drawn.push((slot, viewport.rect, layer.clone()));
         }
@@ -399,8 +394,8 @@ impl Renderer {
     }
 }
 
-/// The shader's `Layer` for `layer`, stored at `layer_index` of its texture.
-fn frame_parameters(layer: &ImageLayer, layer_index: u32) -> [u8; FRAME_UNIFORM_BYTES as usize] {
+/// The shader's `Layer` for `layer`.
+fn frame_parameters(layer: &ImageLayer) -> [u8; FRAME_UNIFORM_BYTES as usize] {
     let m = layer.image_from_screen;
     let flags = u32::from(layer.signed) | u32::from(layer.invert) << 1;
     let floats = [
@@ -423,8 +418,7 @@ fn frame_parameters(layer: &ImageLayer, layer_index: u32) -> [u8; FRAME_UNIFORM_
     for (index, value) in floats.iter().enumerate() {
         bytes[index * 4..index * 4 + 4].copy_from_slice(&value.to_le_bytes());
     }
-    bytes[56..60].copy_from_slice(&layer_index.to_le_bytes());
-    bytes[60..64].copy_from_slice(&flags.to_le_bytes());
+    bytes[56..60].copy_from_slice(&flags.to_le_bytes());
     bytes
 }
 
