@@ -198,10 +198,23 @@ describe("the lead", () => {
     assert.equal(record.last_20_correct, "4");
     assert.equal(record.last_20_n, "6");
 
+    // The group's trend: accuracy with its band and reads per week, as plots and as numbers.
+    const trend = page.getByRole("region", { name: "Trend by week" });
+    const accuracyPlot = trend.getByRole("img", { name: /The group's accuracy by week/ });
+    await accuracyPlot.waitFor();
+    assert.match(await accuracyPlot.getAttribute("aria-labelledby") ?? "", /\S+ \S+/);
+    assert.match(await trend.locator("figcaption").first().innerText(), /^6 first reads in \d+ weeks?/);
+    assert.equal(await accuracyPlot.locator("polygon").count(), 1, "the interval band");
+    await trend.getByRole("img", { name: /The group's first reads by week/ }).waitFor();
+    const weeks = await trend.getByRole("table", { name: "The group's first reads by week" }).locator("tbody tr").allInnerTexts();
+    const counted = weeks.map((row) => Number(row.split("\t")[1]));
+    assert.equal(counted.reduce((a, b) => a + b, 0), 6, weeks.join("\n"));
+
     // The cohort's own dashboard.
     await page.getByRole("link", { name: "Demo cohort" }).click();
     await page.getByRole("heading", { name: "Cohort: Demo cohort" }).waitFor();
     await page.getByRole("table", { name: /Trainees of Demo cohort/ }).getByRole("row", { name: /Demo trainee/ }).waitFor();
+    await page.getByRole("region", { name: "Trend by week" }).getByRole("img", { name: /The group's accuracy by week/ }).waitFor();
 
     // The printable record, its print layout and its code.
     await page.getByRole("link", { name: "Training record of Demo trainee" }).click();

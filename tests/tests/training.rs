@@ -932,3 +932,120 @@ async fn dashboards_kept_as_running_data_equal_a_computation_from_scratch_even_a
         }
     }
 }
+
+/// Starts a reading of `case` (a first read, or the re-read that is due) and submits a report
+/// that is right or wrong.
+async fn read(
+    router: &axum::Router,
+    who: &readroom_tests::Session,
+    case: &readroom_tests::world::BankCase,
+    correct: bool,
+) {
+    let report = if correct {
+        correct_report(&case.demo.manifest)
+    } else {
+        wrong_report(&case.demo.manifest)
+    };
+    let attempt = who
+        .post(router, "/api/attempts", json!({"case_id": case.id}))
+        .await;
+    assert!(attempt.status.is_success(), "{}", attempt.text());
+    let attempt_id = id(&attempt.json());
+    let submitted = who
+        .post(
+            router,
+            &format!("/api/attempts/{attempt_id}/submit"),
+            report,
+        )
+        .await;
+    assert_eq!(submitted.status, 200, "{}", submitted.text());
+    assert_eq!(submitted.json()["score"]["correct"], correct);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dashboards_trend_counts_the_groups_first_reads_week_by_week() {
+    const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+    for backend in BACKENDS {
+        let installation = Installation::new(backend).await;
+        let router = installation.router();
+        let world = World::new(&installation).await;
+        let lead = &world.lead;
+        let second = installation.signed_in(readroom_domain::Role::Trainee).await;
+        for (path, body) in [
+            (
+                format!("/api/programmes/{}/members", world.programme.id),
+                json!({"user_id": second.user.id, "role": "trainee"}),
+            ),
+            (
+                format!("/api/cohorts/{}/members", world.programme.cohort_id),
+                json!({"user_id": second.user.id}),
+            ),
+        ] {
+            let added = lead.post(&router, &path, body).await;
+            assert_eq!(added.status, 201, "{}", added.text());
+        }
+        let cohort = format!("/api/cohorts/{}/dashboard", world.programme.cohort_id);
+        let programme = format!("/api/programmes/{}/dashboard", world.programme.id);
+        for path in [&cohort, &programme] {
+            let dashboard = lead.get(&router, path).await.json();
+            assert_eq!(
+                dashboard["trend"],
+                json!([]),
+                "nothing read yet: {dashboard}"
+            );
+        }
+
+        // To 01:00 UTC on the next Monday: 1970-01-01 was a Thursday (weekday 3 from Monday).
+        let now = installation.clock.now();
+        let days = now / DAY_MS;
+        let monday = (days - (days + 3) % 7 + 7) * DAY_MS;
+        installation
+            .clock
+            .advance(Duration::from_millis((monday + 3_600_000 - now) as u64));
+        // Week 1: the first trainee right then wrong, the second right; a trainee of another
+        // programme reads too, and is in neither group.
+        read(&router, &world.trainee, &world.cases[0], true).await;
+        read(&router, &world.trainee, &world.cases[1], false).await;
+        installation
+            .clock
+            .advance(Duration::from_secs(2 * 24 * 3600));
+        read(&router, &second, &world.cases[0], true).await;
+        read(&router, &world.other_trainee, &world.cases[2], false).await;
+        // Week 2: nothing. Week 3: the second trainee wrong, and the first trainee's re-read
+        // of the case read wrongly (due after 7 days), which is not a first read.
+        installation
+            .clock
+            .advance(Duration::from_secs(12 * 24 * 3600));
+        read(&router, &second, &world.cases[1], false).await;
+        read(&router, &world.trainee, &world.cases[1], true).await;
+
+        // Week 1: 2 of 3, Wilson 95% (z = 1.959964): centre (2/3 + z²/6) / (1 + z²/3) =
+        // 0.573084, half-width z·sqrt(2/27 + z²/36) / (1 + z²/3) = 0.365424. Week 3: 0 of 1,
+        // from 0 to 2·(z²/2) / (1 + z²) = 0.793451.
+        let expected = [
+            (monday, 3, 2, 2, (0.666_667, 0.207_660, 0.938_508)),
+            (monday + 14 * DAY_MS, 1, 0, 1, (0.0, 0.0, 0.793_451)),
+        ];
+        for path in [&cohort, &programme] {
+            let dashboard = lead.get(&router, path).await.json();
+            let trend = dashboard["trend"].as_array().expect("a trend");
+            assert_eq!(trend.len(), expected.len(), "{backend:?} {path}: {trend:?}");
+            for (point, (start, reads, correct, trainees, accuracy)) in trend.iter().zip(expected) {
+                assert_eq!(point["start"], start, "{point}");
+                assert_eq!(point["reads"], reads, "{point}");
+                assert_eq!(point["correct"], correct, "{point}");
+                assert_eq!(point["trainees"], trainees, "{point}");
+                assert_eq!(point["accuracy"]["successes"], correct, "{point}");
+                assert_eq!(point["accuracy"]["n"], reads, "{point}");
+                let (value, low, high) = accuracy;
+                for (key, want) in [("value", value), ("low", low), ("high", high)] {
+                    let got = point["accuracy"][key].as_f64().expect("a number");
+                    assert!(
+                        (got - want).abs() < 1e-5,
+                        "{key}: {got} against {want}: {point}"
+                    );
+                }
+            }
+        }
+    }
+}

@@ -5,7 +5,7 @@
 import { h, s, uid } from "./dom.js";
 
 /**
- * @typedef {{ label: string, color: string, points: [number, number][], band?: [number, number, number][], bandColor?: string, dots?: boolean }} Line
+ * @typedef {{ label: string, color: string, points: [number, number][], band?: [number, number, number][], bandColor?: string, dots?: boolean, whiskers?: boolean }} Line
  * @typedef {{ y: number, label: string, className?: string }} Limit
  */
 
@@ -15,10 +15,10 @@ const M = { left: 48, right: 16, top: 14, bottom: 38 };
  * A line plot with optional bands (low–high around each line) and horizontal limits.
  * @param {{ title: string, summary: string, lines: Line[], limits?: Limit[], xLabel: string,
  *           yMin: number, yMax: number, yTicks: number[], yFormat: (y: number) => string,
- *           width?: number, height?: number }} spec
+ *           xFormat?: (x: number) => string, width?: number, height?: number }} spec
  */
 export function linePlot(spec) {
-  const { lines, limits = [], xLabel, yMin, yMax, yTicks, yFormat, width = 640, height = 260 } = spec;
+  const { lines, limits = [], xLabel, yMin, yMax, yTicks, yFormat, xFormat = String, width = 640, height = 260 } = spec;
   const xs = lines.flatMap((line) => line.points.map(([x]) => x));
   const xMin = Math.min(1, ...xs);
   const xMax = Math.max(xMin + 1, ...xs);
@@ -34,7 +34,7 @@ export function linePlot(spec) {
       s("text", { x: M.left - 6, y: py(tick) + 4, "text-anchor": "end" }, yFormat(tick)));
   }
   for (const tick of xTicks(xMin, xMax)) {
-    svg.append(s("text", { x: px(tick), y: height - M.bottom + 16, "text-anchor": "middle" }, String(tick)));
+    svg.append(s("text", { x: px(tick), y: height - M.bottom + 16, "text-anchor": "middle" }, xFormat(tick)));
   }
   svg.append(
     s("line", { class: "axis", x1: M.left, x2: width - M.right, y1: height - M.bottom, y2: height - M.bottom }),
@@ -45,6 +45,10 @@ export function linePlot(spec) {
       const upper = line.band.map(([x, , high]) => `${px(x).toFixed(1)},${py(high).toFixed(1)}`);
       const lower = line.band.map(([x, low]) => `${px(x).toFixed(1)},${py(low).toFixed(1)}`).reverse();
       svg.append(s("polygon", { points: [...upper, ...lower].join(" "), fill: line.bandColor ?? "rgba(255,255,255,.15)", stroke: "none" }));
+      // Each point's interval as a whisker too: a band of one point has no width.
+      if (line.whiskers) {
+        for (const [x, low, high] of line.band) svg.append(s("line", { x1: px(x), x2: px(x), y1: py(low), y2: py(high), stroke: line.color, "stroke-width": 1.5, "stroke-opacity": 0.6 }));
+      }
     }
   }
   for (const limit of limits) {

@@ -2,8 +2,9 @@
 //! programme's dashboards, and the CSV exports for leads.
 //!
 //! The rolling figures and the dashboards read the running totals kept at submission, so they
-//! cost the same whatever the length of the histories; a trainee's deeper figures (AUROC,
-//! kappa, CUSUM, the curve over time) are computed from their first reads.
+//! cost the same whatever the length of the histories, except for a dashboard's weekly trend,
+//! which counts the group's first reads of the last [`TREND_WEEKS`] weeks; a trainee's deeper
+//! figures (AUROC, kappa, CUSUM, the curve over time) are computed from their first reads.
 
 use std::collections::BTreeMap;
 
@@ -15,7 +16,7 @@ use readroom_scoring::{
     BinaryFigures, CategoryCounts, Cusum, CusumSettings, Proportion, bucketed_percentile, cusum,
     median, quadratic_weighted_kappa, rolling_accuracy, wilson,
 };
-use readroom_store::{DashboardRow, Group, ROLLING_WINDOWS, TraineeFigures};
+use readroom_store::{DashboardRow, Group, ROLLING_WINDOWS, TraineeFigures, WEEK_MS};
 use serde::{Deserialize, Serialize};
 
 use crate::access::{self, ProgrammeAccess};
@@ -272,6 +273,23 @@ pub struct Turnaround {
     p90_ms: Option<f64>,
 }
 
+/// One week of a group's trend: its trainees' scored first reads submitted that week.
+#[derive(Serialize)]
+pub struct TrendPoint {
+    /// Monday 00:00 UTC, Unix milliseconds.
+    start: i64,
+    reads: i64,
+    correct: i64,
+    /// Trainees who submitted a first read that week.
+    trainees: i64,
+    /// Correct among the week's reads, with its 95% Wilson interval.
+    accuracy: Proportion,
+}
+
+/// How many weeks back a dashboard's trend goes, the current one included: the trend reads
+/// attempts, and this bounds how many.
+const TREND_WEEKS: i64 = 26;
+
 #[derive(Serialize)]
 pub struct Dashboard {
     programme_id: String,
@@ -282,6 +300,9 @@ pub struct Dashboard {
     /// Where the group's misses cluster: sector and misses, most missed first.
     misses_by_sector: Vec<(String, i64)>,
     feedback_turnaround: Turnaround,
+    /// The group's accuracy week by week over the last [`TREND_WEEKS`] weeks, oldest first;
+    /// weeks without a read are left out.
+    trend: Vec<TrendPoint>,
 }
 
 fn counts_of(figures: &TraineeFigures) -> CategoryCounts {
@@ -348,6 +369,22 @@ async fn group_figures(
     Ok((figures, misses))
 }
 
+/// The group's weekly trend, from the store's counts of its first reads.
+async fn trend(state: &AppState, group: Group<'_>) -> Result<Vec<TrendPoint>, ApiError> {
+    let since = state.clock.now() - (TREND_WEEKS - 1) * WEEK_MS;
+    let periods = state.store.dashboard_trend(group, since).await?;
+    Ok(periods
+        .into_iter()
+        .map(|period| TrendPoint {
+            start: period.start,
+            reads: period.reads,
+            correct: period.correct,
+            trainees: period.trainees,
+            accuracy: proportion(period.correct, period.reads),
+        })
+        .collect())
+}
+
 /// From the programme's histogram of first-feedback waits, kept as feedback is posted: at
 /// most a few hundred rows however much feedback has been given, the median and 90th
 /// percentile to within 4.5%.
@@ -374,7 +411,9 @@ pub async fn cohort(
     let group = Group::Cohort(&cohort_id);
     let rows = trainee_rows(&state, group).await?;
     let (figures, misses_by_sector) = group_figures(&state, group).await?;
+    let trend = trend(&state, group).await?;
     Ok(Json(Dashboard {
+        trend,
         misses_by_sector,
         feedback_turnaround: turnaround(&state, &programme_id).await?,
         programme_id,
@@ -393,7 +432,9 @@ pub async fn programme(
     let group = Group::Programme(&programme_id);
     let rows = trainee_rows(&state, group).await?;
     let (figures, misses_by_sector) = group_figures(&state, group).await?;
+    let trend = trend(&state, group).await?;
     Ok(Json(Dashboard {
+        trend,
         misses_by_sector,
         feedback_turnaround: turnaround(&state, &programme_id).await?,
         programme_id,

@@ -2533,6 +2533,28 @@ fn schemas() -> Map<String, Value> {
             ),
         ),
         (
+            "TrendPoint",
+            described(
+                object(&[
+                    (
+                        "start",
+                        described(millis(), "the week's start, Monday 00:00 UTC"),
+                    ),
+                    (
+                        "reads",
+                        described(count(), "scored first reads submitted that week"),
+                    ),
+                    ("correct", described(count(), "of them, read correctly")),
+                    (
+                        "trainees",
+                        described(count(), "trainees who submitted a first read that week"),
+                    ),
+                    ("accuracy", proportion.clone()),
+                ]),
+                "one week of a group's trend",
+            ),
+        ),
+        (
             "Dashboard",
             object(&[
                 ("programme_id", string()),
@@ -2563,6 +2585,14 @@ fn schemas() -> Map<String, Value> {
                     ),
                 ),
                 ("feedback_turnaround", schema_ref("Turnaround")),
+                (
+                    "trend",
+                    described(
+                        array(schema_ref("TrendPoint")),
+                        "the group's accuracy week by week over the last 26 weeks, oldest \
+                         first; weeks without a read are left out",
+                    ),
+                ),
             ]),
         ),
     ];

@@ -3,6 +3,8 @@
 //!
 //! On 1,000 trainees the cost is per value read (sqlx copies and converts each one), not per
 //! history: the table reads 13 values a trainee, and the totals come back as one row.
+//! The weekly trend is the exception: it counts the group's first reads since a given time
+//! from the attempts, and returns one row a week.
 
 use sqlx::{AssertSqlSafe, Row};
 
@@ -52,6 +54,29 @@ pub struct DashboardRow {
     pub true_negatives: i64,
     pub negatives: i64,
     pub last_activity: Option<i64>,
+}
+
+/// One period of a group's trend: its trainees' scored first reads submitted in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrendPeriod {
+    /// Unix milliseconds at which the period starts.
+    pub start: i64,
+    pub reads: i64,
+    /// Reads judged correct, by the rule of the rolling accuracy (the attempt's `correct`).
+    pub correct: i64,
+    /// Trainees with at least one first read in the period.
+    pub trainees: i64,
+}
+
+/// A week, the trend's period, in milliseconds.
+pub const WEEK_MS: i64 = 7 * 24 * 60 * 60 * 1000;
+/// Weeks start on Monday 00:00 UTC: the Unix epoch was a Thursday, so the first Monday is
+/// four days after it.
+pub const WEEK_ORIGIN_MS: i64 = 4 * 24 * 60 * 60 * 1000;
+
+/// The start of the week that holds `at` (Unix milliseconds, at or after the origin).
+pub fn week_start(at: i64) -> i64 {
+    WEEK_ORIGIN_MS + (at - WEEK_ORIGIN_MS).div_euclid(WEEK_MS) * WEEK_MS
 }
 
 /// A sum of `positive_categoryN` (or `negative_…`) columns over the categories in `range`.
@@ -156,5 +181,41 @@ impl Store {
         let trainees = usize::try_from(trainees)
             .map_err(|_| StoreError::Corrupt("negative trainee count".into()))?;
         Ok((trainees, figures_from_row(&row)?))
+    }
+
+    /// The group's scored first reads submitted at or after `since`, counted by week (Monday
+    /// 00:00 UTC), oldest first; weeks without a read are left out. The same reads as the
+    /// rolling accuracy (first reads, submitted), counted correct by the same `correct`
+    /// flag. Unlike the rest of the dashboard this reads attempts, not running totals, so
+    /// `since` bounds its cost: each trainee's reads since then are one range of
+    /// `attempts_by_trainee`.
+    pub async fn dashboard_trend(&self, group: Group<'_>, since: i64) -> Result<Vec<TrendPeriod>> {
+        let since = week_start(since.max(WEEK_ORIGIN_MS));
+        // Integer division of non-negative BIGINTs truncates on both databases.
+        let sql = format!(
+            "SELECT (a.submitted_at - {WEEK_ORIGIN_MS}) / {WEEK_MS} AS week, \
+             COUNT(*) AS reads, \
+             CAST(COALESCE(SUM(CASE WHEN a.correct = 1 THEN 1 ELSE 0 END), 0) AS BIGINT) AS correct, \
+             COUNT(DISTINCT a.trainee_id) AS trainees \
+             FROM attempts a WHERE a.trainee_id IN ({}) AND a.reread_number = 0 \
+             AND a.submitted_at IS NOT NULL AND a.submitted_at >= $2 \
+             GROUP BY (a.submitted_at - {WEEK_ORIGIN_MS}) / {WEEK_MS} ORDER BY week",
+            group.members(),
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(group.id())
+            .bind(since)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(TrendPeriod {
+                    start: WEEK_ORIGIN_MS + row.try_get::<i64, _>("week")? * WEEK_MS,
+                    reads: row.try_get("reads")?,
+                    correct: row.try_get("correct")?,
+                    trainees: row.try_get("trainees")?,
+                })
+            })
+            .collect()
     }
 }

@@ -33,7 +33,7 @@ pub use audit::AuditEntry;
 pub use cases::{
     CaseDetail, CaseSummary, NewCase, NewInstance, NewSeries, NewStudy, SeriesSummary, StoredSeries,
 };
-pub use dashboards::{DashboardRow, Group};
+pub use dashboards::{DashboardRow, Group, TrendPeriod, WEEK_MS, week_start};
 pub use feedback::{Message, MessageKind, PinnedMark, QueueItem};
 pub use imports::{ImportCounts, ImportRefusal, ImportRun, ImportStatus};
 pub use objects::ObjectStorage;

@@ -7,6 +7,7 @@
 import { api, ApiError, seg } from "../api.js";
 import { checkbox, field, fieldset, fmt, h, holds, onSubmit, table } from "../dom.js";
 import { render } from "../router.js";
+import { linePlot } from "../plots.js";
 import { sectorHeatMap } from "../sectors.js";
 import { me } from "../session.js";
 
@@ -79,6 +80,70 @@ function traineeTable(/** @type {any[]} */ rows, /** @type {string} */ caption, 
   })];
 }
 
+const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
+// The trend's weeks start on Monday 00:00 UTC: shown in UTC, so that a week never seems to
+// start on a Sunday.
+const weekFormat = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", timeZone: "UTC" });
+const weekLongFormat = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
+const PERCENT_TICKS = [0, 0.25, 0.5, 0.75, 1];
+
+/** The group's accuracy week by week, with its 95% intervals as a band, and its reads per
+ * week: two plots, each with its text alternative, and the numbers as a table. */
+function trendSection(/** @type {any} */ d) {
+  /** @type {any[]} */
+  const trend = d.trend;
+  const heading = h("h2", { id: "trend-h" }, "Trend by week");
+  if (trend.length === 0) {
+    return h("section", { class: "panel", "aria-labelledby": "trend-h" }, heading,
+      h("p", { class: "muted" }, "No first reads in the last 26 weeks yet: the trend appears once a trainee of the group submits a first read."));
+  }
+  const first = trend[0].start;
+  // Week 1 is the first week with a read; weeks without one keep their place on the axis.
+  const week = (/** @type {any} */ p) => Math.round((p.start - first) / WEEK_MS) + 1;
+  const label = (/** @type {number} */ x) => weekFormat.format(new Date(first + (x - 1) * WEEK_MS));
+  const reads = trend.reduce((sum, p) => sum + p.reads, 0);
+  const last = trend[trend.length - 1];
+  const latest = `Latest week (from ${weekLongFormat.format(new Date(last.start))}): ${fmt.proportion(last.accuracy)}, ${count(last.trainees, "trainee")} reading.`;
+  const most = Math.max(...trend.map((p) => p.reads));
+  const step = Math.max(1, Math.ceil(most / 4));
+  const readTicks = [0, 1, 2, 3, 4].map((i) => i * step);
+  return h("section", { class: "panel", "aria-labelledby": "trend-h" }, heading,
+    h("p", { class: "muted" }, "The group's scored first reads, counted by the week (from Monday, UTC) they were submitted, over the last 26 weeks; weeks without a read are left out."),
+    h("div", { class: "grid2" },
+      linePlot({
+        title: "The group's accuracy by week",
+        summary: `${count(reads, "first read")} in ${count(trend.length, "week")} with reads. ${latest} Shaded, with whiskers: 95% Wilson intervals.`,
+        xLabel: "Week starting",
+        xFormat: label,
+        yMin: 0, yMax: 1, yTicks: PERCENT_TICKS, yFormat: (y) => `${Math.round(y * 100)}%`,
+        lines: [{
+          label: "Accuracy (band and whiskers: 95% CI)", color: "#6cb8fa", dots: true, whiskers: true,
+          points: trend.map((p) => /** @type {[number, number]} */ ([week(p), p.accuracy.value])),
+          band: trend.map((p) => /** @type {[number, number, number]} */ ([week(p), p.accuracy.low, p.accuracy.high])),
+          bandColor: "rgba(108,184,250,.2)",
+        }],
+      }),
+      linePlot({
+        title: "The group's first reads by week",
+        summary: `${count(reads, "first read")} in ${count(trend.length, "week")} with reads; at most ${most} in a week.`,
+        xLabel: "Week starting",
+        xFormat: label,
+        yMin: 0, yMax: readTicks[4], yTicks: readTicks, yFormat: String,
+        lines: [{ label: "First reads", color: "#ffd479", dots: true, points: trend.map((p) => /** @type {[number, number]} */ ([week(p), p.reads])) }],
+      })),
+    table({
+      caption: "The group's first reads by week",
+      rows: trend,
+      columns: [
+        { label: "Week starting", value: (p) => p.start, cell: (p) => weekLongFormat.format(new Date(p.start)) },
+        { label: "First reads", numeric: true, value: (p) => p.reads },
+        { label: "Correct", numeric: true, value: (p) => p.correct },
+        { label: "Accuracy (95% CI)", numeric: true, value: (p) => p.accuracy.value, cell: (p) => fmt.proportion(p.accuracy) },
+        { label: "Trainees reading", numeric: true, value: (p) => p.trainees },
+      ],
+    }));
+}
+
 function misses(/** @type {any} */ d) {
   return h("section", { class: "panel", "aria-labelledby": "misses-h" },
     h("h2", { id: "misses-h" }, "Where misses cluster"),
@@ -104,6 +169,7 @@ export async function programmePage(/** @type {string} */ id) {
       h("p", {}, "Export as CSV: ",
         h("a", { href: `${base}/trainees.csv`, download: "trainees.csv" }, "trainees' figures"), " · ",
         h("a", { href: `${base}/attempts.csv`, download: "attempts.csv" }, "every submitted read"))),
+    trendSection(dashboard),
     misses(dashboard),
     h("section", { "aria-labelledby": "cohorts-h" },
       h("h2", { id: "cohorts-h" }, "Cohorts"),
@@ -266,6 +332,7 @@ export async function cohortPage(/** @type {string} */ id) {
     h("section", { "aria-labelledby": "table-h" },
       h("h2", { id: "table-h" }, "Trainees"),
       traineeTable(dashboard.rows, `Trainees of ${name}: select a column heading to sort`, dashboard.programme_id)),
+    trendSection(dashboard),
     misses(dashboard));
   return { title: `Cohort ${name}`, node };
 }
