@@ -337,6 +337,13 @@ async fn every_endpoint_answers_each_role_as_the_matrix_says() {
             ),
             row(
                 M::GET,
+                "/programmes/{id}/trend",
+                format!("/api/programmes/{programme}/trend"),
+                None,
+                [401, 403, 403, 200, 200, 200],
+            ),
+            row(
+                M::GET,
                 "/programmes/{id}/export/attempts.csv",
                 format!("/api/programmes/{programme}/export/attempts.csv"),
                 None,
@@ -360,6 +367,13 @@ async fn every_endpoint_answers_each_role_as_the_matrix_says() {
                 M::GET,
                 "/cohorts/{id}/dashboard",
                 format!("/api/cohorts/{cohort}/dashboard"),
+                None,
+                [401, 403, 403, 200, 200, 200],
+            ),
+            row(
+                M::GET,
+                "/cohorts/{id}/trend",
+                format!("/api/cohorts/{cohort}/trend"),
                 None,
                 [401, 403, 403, 200, 200, 200],
             ),

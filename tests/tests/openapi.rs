@@ -772,6 +772,22 @@ async fn real_replies_of_every_operation_validate_against_the_document() {
             None,
         )
         .await;
+        api.send(
+            &router,
+            lead,
+            M::GET,
+            &format!("/api/programmes/{programme}/trend"),
+            None,
+        )
+        .await;
+        api.send(
+            &router,
+            expert,
+            M::GET,
+            &format!("/api/cohorts/{cohort}/trend"),
+            None,
+        )
+        .await;
         for export in ["attempts.csv", "trainees.csv"] {
             let path = format!("/api/programmes/{programme}/export/{export}");
             api.send(&router, lead, M::GET, &path, None).await;

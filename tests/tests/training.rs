@@ -984,15 +984,11 @@ async fn a_dashboards_trend_counts_the_groups_first_reads_week_by_week() {
             let added = lead.post(&router, &path, body).await;
             assert_eq!(added.status, 201, "{}", added.text());
         }
-        let cohort = format!("/api/cohorts/{}/dashboard", world.programme.cohort_id);
-        let programme = format!("/api/programmes/{}/dashboard", world.programme.id);
+        let cohort = format!("/api/cohorts/{}/trend", world.programme.cohort_id);
+        let programme = format!("/api/programmes/{}/trend", world.programme.id);
         for path in [&cohort, &programme] {
-            let dashboard = lead.get(&router, path).await.json();
-            assert_eq!(
-                dashboard["trend"],
-                json!([]),
-                "nothing read yet: {dashboard}"
-            );
+            let trend = lead.get(&router, path).await.json();
+            assert_eq!(trend, json!([]), "nothing read yet: {trend}");
         }
 
         // To 01:00 UTC on the next Monday: 1970-01-01 was a Thursday (weekday 3 from Monday).
@@ -1027,8 +1023,8 @@ async fn a_dashboards_trend_counts_the_groups_first_reads_week_by_week() {
             (monday + 14 * DAY_MS, 1, 0, 1, (0.0, 0.0, 0.793_451)),
         ];
         for path in [&cohort, &programme] {
-            let dashboard = lead.get(&router, path).await.json();
-            let trend = dashboard["trend"].as_array().expect("a trend");
+            let trend = lead.get(&router, path).await.json();
+            let trend = trend.as_array().expect("a trend");
             assert_eq!(trend.len(), expected.len(), "{backend:?} {path}: {trend:?}");
             for (point, (start, reads, correct, trainees, accuracy)) in trend.iter().zip(expected) {
                 assert_eq!(point["start"], start, "{point}");

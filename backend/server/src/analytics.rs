@@ -2,9 +2,10 @@
 //! programme's dashboards, and the CSV exports for leads.
 //!
 //! The rolling figures and the dashboards read the running totals kept at submission, so they
-//! cost the same whatever the length of the histories, except for a dashboard's weekly trend,
-//! which counts the group's first reads of the last [`TREND_WEEKS`] weeks; a trainee's deeper
-//! figures (AUROC, kappa, CUSUM, the curve over time) are computed from their first reads.
+//! cost the same whatever the length of the histories; a group's weekly trend, which counts
+//! its first reads of the last [`TREND_WEEKS`] weeks, is asked for apart, so that it never
+//! slows the dashboard; a trainee's deeper figures (AUROC, kappa, CUSUM, the curve over time)
+//! are computed from their first reads.
 
 use std::collections::BTreeMap;
 
@@ -300,9 +301,6 @@ pub struct Dashboard {
     /// Where the group's misses cluster: sector and misses, most missed first.
     misses_by_sector: Vec<(String, i64)>,
     feedback_turnaround: Turnaround,
-    /// The group's accuracy week by week over the last [`TREND_WEEKS`] weeks, oldest first;
-    /// weeks without a read are left out.
-    trend: Vec<TrendPoint>,
 }
 
 fn counts_of(figures: &TraineeFigures) -> CategoryCounts {
@@ -369,7 +367,8 @@ async fn group_figures(
     Ok((figures, misses))
 }
 
-/// The group's weekly trend, from the store's counts of its first reads.
+/// The group's accuracy week by week over the last [`TREND_WEEKS`] weeks, oldest first;
+/// weeks without a read are left out.
 async fn trend(state: &AppState, group: Group<'_>) -> Result<Vec<TrendPoint>, ApiError> {
     let since = state.clock.now() - (TREND_WEEKS - 1) * WEEK_MS;
     let periods = state.store.dashboard_trend(group, since).await?;
@@ -411,9 +410,7 @@ pub async fn cohort(
     let group = Group::Cohort(&cohort_id);
     let rows = trainee_rows(&state, group).await?;
     let (figures, misses_by_sector) = group_figures(&state, group).await?;
-    let trend = trend(&state, group).await?;
     Ok(Json(Dashboard {
-        trend,
         misses_by_sector,
         feedback_turnaround: turnaround(&state, &programme_id).await?,
         programme_id,
@@ -432,9 +429,7 @@ pub async fn programme(
     let group = Group::Programme(&programme_id);
     let rows = trainee_rows(&state, group).await?;
     let (figures, misses_by_sector) = group_figures(&state, group).await?;
-    let trend = trend(&state, group).await?;
     Ok(Json(Dashboard {
-        trend,
         misses_by_sector,
         feedback_turnaround: turnaround(&state, &programme_id).await?,
         programme_id,
@@ -442,6 +437,29 @@ pub async fn programme(
         rows,
         figures,
     }))
+}
+
+pub async fn cohort_trend(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    PathParams(cohort_id): PathParams<String>,
+) -> Result<Json<Vec<TrendPoint>>, ApiError> {
+    let (programme_id, _) = state
+        .store
+        .cohort_heading(&cohort_id)
+        .await?
+        .ok_or(ApiError::NotFound("cohort"))?;
+    access::programme(&state, &user, &programme_id, ProgrammeAccess::Follow).await?;
+    Ok(Json(trend(&state, Group::Cohort(&cohort_id)).await?))
+}
+
+pub async fn programme_trend(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    PathParams(programme_id): PathParams<String>,
+) -> Result<Json<Vec<TrendPoint>>, ApiError> {
+    access::programme(&state, &user, &programme_id, ProgrammeAccess::Follow).await?;
+    Ok(Json(trend(&state, Group::Programme(&programme_id)).await?))
 }
 
 fn csv_response(name: &str, csv: Vec<u8>) -> Response {

@@ -90,6 +90,7 @@ pub fn router(state: AppState) -> Router {
             post(programmes::create_assignment),
         )
         .route("/programmes/{id}/dashboard", get(analytics::programme))
+        .route("/programmes/{id}/trend", get(analytics::programme_trend))
         .route(
             "/programmes/{id}/export/attempts.csv",
             get(analytics::export_attempts),
@@ -100,6 +101,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/cohorts/{id}/members", post(programmes::add_cohort_member))
         .route("/cohorts/{id}/dashboard", get(analytics::cohort))
+        .route("/cohorts/{id}/trend", get(analytics::cohort_trend))
         .route("/assignments", get(programmes::my_assignments))
         .route("/rereads", get(attempts::rereads))
         .route("/attempts", get(attempts::list).post(attempts::start))

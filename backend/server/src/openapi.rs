@@ -640,6 +640,17 @@ const OPERATIONS: &[Operation] = &[
     },
     Operation {
         method: Method::Get,
+        path: "/programmes/{id}/trend",
+        summary: "A programme's accuracy week by week over the last 26 weeks, oldest first; \
+                  weeks without a read are left out",
+        caller: PROGRAMME_FOLLOWERS,
+        query: &[],
+        body: None,
+        replies: &[json(200, "Trend", "the trend")],
+        refusals: &[NOT_FOLLOWER, NO_PROGRAMME],
+    },
+    Operation {
+        method: Method::Get,
         path: "/programmes/{id}/export/attempts.csv",
         summary: "Every submitted attempt of a programme, as CSV",
         caller: PROGRAMME_LEADS,
@@ -687,6 +698,17 @@ const OPERATIONS: &[Operation] = &[
         query: &[],
         body: None,
         replies: &[json(200, "Dashboard", "the dashboard")],
+        refusals: &[NOT_FOLLOWER, (404, "no cohort has this id")],
+    },
+    Operation {
+        method: Method::Get,
+        path: "/cohorts/{id}/trend",
+        summary: "A cohort's accuracy week by week over the last 26 weeks, oldest first; \
+                  weeks without a read are left out",
+        caller: PROGRAMME_FOLLOWERS,
+        query: &[],
+        body: None,
+        replies: &[json(200, "Trend", "the trend")],
         refusals: &[NOT_FOLLOWER, (404, "no cohort has this id")],
     },
     Operation {
@@ -2555,6 +2577,14 @@ fn schemas() -> Map<String, Value> {
             ),
         ),
         (
+            "Trend",
+            described(
+                array(schema_ref("TrendPoint")),
+                "a group's accuracy week by week, oldest first; weeks without a read are left \
+                 out",
+            ),
+        ),
+        (
             "Dashboard",
             object(&[
                 ("programme_id", string()),
@@ -2585,14 +2615,6 @@ fn schemas() -> Map<String, Value> {
                     ),
                 ),
                 ("feedback_turnaround", schema_ref("Turnaround")),
-                (
-                    "trend",
-                    described(
-                        array(schema_ref("TrendPoint")),
-                        "the group's accuracy week by week over the last 26 weeks, oldest \
-                         first; weeks without a read are left out",
-                    ),
-                ),
             ]),
         ),
     ];

@@ -3,8 +3,8 @@
 //!
 //! On 1,000 trainees the cost is per value read (sqlx copies and converts each one), not per
 //! history: the table reads 13 values a trainee, and the totals come back as one row.
-//! The weekly trend is the exception: it counts the group's first reads since a given time
-//! from the attempts, and returns one row a week.
+//! The weekly trend, asked for apart from the dashboard, is the exception: it counts the
+//! group's first reads since a given time from the attempts, and returns one row a week.
 
 use sqlx::{AssertSqlSafe, Row};
 

@@ -89,9 +89,7 @@ const PERCENT_TICKS = [0, 0.25, 0.5, 0.75, 1];
 
 /** The group's accuracy week by week, with its 95% intervals as a band, and its reads per
  * week: two plots, each with its text alternative, and the numbers as a table. */
-function trendSection(/** @type {any} */ d) {
-  /** @type {any[]} */
-  const trend = d.trend;
+function trendSection(/** @type {any[]} */ trend) {
   const heading = h("h2", { id: "trend-h" }, "Trend by week");
   if (trend.length === 0) {
     return h("section", { class: "panel", "aria-labelledby": "trend-h" }, heading,
@@ -152,7 +150,8 @@ function misses(/** @type {any} */ d) {
 
 export async function programmePage(/** @type {string} */ id) {
   const user = me();
-  const [programme, dashboard] = await Promise.all([api.get(`/programmes/${seg(id)}`), api.get(`/programmes/${seg(id)}/dashboard`)]);
+  const [programme, dashboard, trend] = await Promise.all([
+    api.get(`/programmes/${seg(id)}`), api.get(`/programmes/${seg(id)}/dashboard`), api.get(`/programmes/${seg(id)}/trend`)]);
   const leads = programme.members.some((/** @type {any} */ m) => m.user_id === user.id && m.role === "lead");
   const [users, cases] = leads ? await Promise.all([api.get("/users"), api.get("/cases")]) : [[], []];
   const caseTitle = new Map(cases.map((/** @type {any} */ c) => [c.id, c.title]));
@@ -169,7 +168,7 @@ export async function programmePage(/** @type {string} */ id) {
       h("p", {}, "Export as CSV: ",
         h("a", { href: `${base}/trainees.csv`, download: "trainees.csv" }, "trainees' figures"), " · ",
         h("a", { href: `${base}/attempts.csv`, download: "attempts.csv" }, "every submitted read"))),
-    trendSection(dashboard),
+    trendSection(trend),
     misses(dashboard),
     h("section", { "aria-labelledby": "cohorts-h" },
       h("h2", { id: "cohorts-h" }, "Cohorts"),
@@ -323,7 +322,7 @@ const invalidFields = (/** @type {Record<string, string>} */ fields) =>
   new ApiError(422, { code: "invalid", message: Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join("; "), fields });
 
 export async function cohortPage(/** @type {string} */ id) {
-  const dashboard = await api.get(`/cohorts/${seg(id)}/dashboard`);
+  const [dashboard, trend] = await Promise.all([api.get(`/cohorts/${seg(id)}/dashboard`), api.get(`/cohorts/${seg(id)}/trend`)]);
   const [, name] = dashboard.cohort ?? [id, "Cohort"];
   const node = h("div", {},
     h("p", { class: "no-print" }, h("a", { href: `/programmes/${seg(dashboard.programme_id)}` }, "Back to the programme")),
@@ -332,7 +331,7 @@ export async function cohortPage(/** @type {string} */ id) {
     h("section", { "aria-labelledby": "table-h" },
       h("h2", { id: "table-h" }, "Trainees"),
       traineeTable(dashboard.rows, `Trainees of ${name}: select a column heading to sort`, dashboard.programme_id)),
-    trendSection(dashboard),
+    trendSection(trend),
     misses(dashboard));
   return { title: `Cohort ${name}`, node };
 }
