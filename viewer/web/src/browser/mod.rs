@@ -833,8 +833,7 @@ async fn fall_back_to_webgl2(id: u32, reason: String) {
     }
 }
 
-/// Sends a stored frame to the GPU, making its series' textures on its first frame (not when
-/// the case opens, so that making them does not hold back the first fetches).
+/// Sends a stored frame to the GPU; the renderer learns of its series with its first frame.
 fn upload(gpu: &mut Gpu, series: &Series, index: usize, words: &[u16]) -> Result<(), String> {
     let prepared = series.prepared();
     gpu.renderer.prepare_series(
