@@ -756,38 +756,12 @@ async fn real_replies_of_every_operation_validate_against_the_document() {
         }
         api.send(&router, trainee, M::GET, "/api/imports", None)
             .await;
-        api.send(
-            &router,
-            lead,
-            M::GET,
-            &format!("/api/programmes/{programme}/dashboard"),
-            None,
-        )
-        .await;
-        api.send(
-            &router,
-            expert,
-            M::GET,
-            &format!("/api/cohorts/{cohort}/dashboard"),
-            None,
-        )
-        .await;
-        api.send(
-            &router,
-            lead,
-            M::GET,
-            &format!("/api/programmes/{programme}/trend"),
-            None,
-        )
-        .await;
-        api.send(
-            &router,
-            expert,
-            M::GET,
-            &format!("/api/cohorts/{cohort}/trend"),
-            None,
-        )
-        .await;
+        for figures in ["dashboard", "trend"] {
+            let path = format!("/api/programmes/{programme}/{figures}");
+            api.send(&router, lead, M::GET, &path, None).await;
+            let path = format!("/api/cohorts/{cohort}/{figures}");
+            api.send(&router, expert, M::GET, &path, None).await;
+        }
         for export in ["attempts.csv", "trainees.csv"] {
             let path = format!("/api/programmes/{programme}/export/{export}");
             api.send(&router, lead, M::GET, &path, None).await;

@@ -27,29 +27,15 @@ use rayon::prelude::*;
 use readroom_dicom::{Anonymiser, FileParts, Frame, Instance, Limits};
 use readroom_domain::{CaseManifest, TruthManifest};
 use readroom_store::{
-    ImportCounts, ImportRefusal, NewCase, NewInstance, NewSeries, NewStudy, ObjectStorage, Store,
-    StoreError,
+    ImportCounts, NewCase, NewInstance, NewSeries, NewStudy, ObjectStorage, Store, StoreError,
 };
 use serde::Serialize;
 
 pub use prepare::{Prepared, SeriesLabel, prepare_series, prepare_stacks};
 pub use sources::{Source, collect};
 
-/// A file (or a manifest entry) that was not imported, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Refusal {
-    pub path: String,
-    pub reason: String,
-}
-
-impl Refusal {
-    pub fn new(path: impl std::fmt::Display, reason: impl Into<String>) -> Refusal {
-        Refusal {
-            path: path.to_string(),
-            reason: reason.into(),
-        }
-    }
-}
+/// A file (or a manifest entry) that was not imported, and why: as the store keeps it.
+pub use readroom_store::ImportRefusal as Refusal;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {
@@ -197,8 +183,12 @@ impl Importer {
             .map_err(ImportError::from)?;
         match import.await {
             Ok(summary) => {
-                let (counts, refusals) = run_record(&summary);
-                if let Err(err) = self.store.finish_import(&run, &counts, &refusals).await {
+                let counts = run_counts(&summary);
+                if let Err(err) = self
+                    .store
+                    .finish_import(&run, &counts, &summary.refused)
+                    .await
+                {
                     // So that the run does not show as running; should this fail too, the
                     // next `serve` start marks it failed.
                     let message = format!("its summary could not be stored: {err}");
@@ -675,26 +665,17 @@ fn describe_paths(paths: &[PathBuf], manifest: Option<&TruthManifest>) -> String
     line
 }
 
-/// The store's record of a finished run.
-fn run_record(summary: &ImportSummary) -> (ImportCounts, Vec<ImportRefusal>) {
+/// The store's counts of a finished run.
+fn run_counts(summary: &ImportSummary) -> ImportCounts {
     let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
-    let counts = ImportCounts {
+    ImportCounts {
         studies: count(summary.imported.studies),
         series: count(summary.imported.series),
         images: count(summary.imported.images),
         cases: count(summary.cases),
         unchanged_studies: count(summary.unchanged_studies),
         bytes_read: i64::try_from(summary.bytes_read).unwrap_or(i64::MAX),
-    };
-    let refusals = summary
-        .refused
-        .iter()
-        .map(|refusal| ImportRefusal {
-            path: refusal.path.clone(),
-            reason: refusal.reason.clone(),
-        })
-        .collect();
-    (counts, refusals)
+    }
 }
 
 fn new_case(case: &CaseManifest) -> NewCase {

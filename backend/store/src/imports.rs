@@ -62,6 +62,15 @@ pub struct ImportRefusal {
     pub reason: String,
 }
 
+impl ImportRefusal {
+    pub fn new(path: impl std::fmt::Display, reason: impl Into<String>) -> ImportRefusal {
+        ImportRefusal {
+            path: path.to_string(),
+            reason: reason.into(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ImportRun {
     pub id: String,
